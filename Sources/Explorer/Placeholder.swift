@@ -1,0 +1,1 @@
+// PLACEHOLDER — the explorer's pure state/update/views live here (issue 6).

@@ -1,0 +1,2 @@
+import CNcurses
+// PLACEHOLDER — the only module that talks to ncurses (issue 6).

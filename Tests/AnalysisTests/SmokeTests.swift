@@ -1,0 +1,5 @@
+import XCTest
+
+final class AnalysisSmokeTests: XCTestCase {
+    func testPackageBuilds() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class CorpusSmokeTests: XCTestCase {
+    func testPackageBuilds() { XCTAssertTrue(true) }
+}

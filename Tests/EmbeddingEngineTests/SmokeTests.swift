@@ -1,0 +1,5 @@
+import XCTest
+
+final class EmbeddingEngineSmokeTests: XCTestCase {
+    func testPackageBuilds() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class ExplorerSmokeTests: XCTestCase {
+    func testPackageBuilds() { XCTAssertTrue(true) }
+}
