@@ -1,0 +1,54 @@
+import Foundation
+
+/// One benchmark result line. `loupe bench --json` prints one JSON object per line with the
+/// issue-7 keys (case, seconds, tokens_per_second, gflops, sgemm_gflops, efficiency,
+/// peak_rss_bytes) plus any `extra` keys a case adds (e.g. queries_per_second, mb_per_second).
+struct BenchLine {
+    var name: String
+    var seconds: Double
+    var tokensPerSecond: Double? = nil
+    var gflops: Double? = nil
+    var sgemmGflops: Double? = nil
+    var peakRSSBytes: Int? = nil
+    var extra: [(String, Double)] = []
+    var note: String? = nil
+
+    var efficiency: Double? {
+        guard let g = gflops, let s = sgemmGflops, s > 0 else { return nil }
+        return g / s
+    }
+
+    func json() -> String {
+        var parts = ["\"case\": \"\(name)\"", "\"seconds\": \(fmt(seconds))"]
+        func add(_ k: String, _ v: Double?) { parts.append("\"\(k)\": " + (v.map(fmt) ?? "null")) }
+        add("tokens_per_second", tokensPerSecond)
+        add("gflops", gflops)
+        add("sgemm_gflops", sgemmGflops)
+        add("efficiency", efficiency)
+        parts.append("\"peak_rss_bytes\": " + (peakRSSBytes.map(String.init) ?? "null"))
+        for (k, v) in extra { add(k, v) }
+        if let note { parts.append("\"note\": \"\(note.replacingOccurrences(of: "\"", with: "'"))\"") }
+        return "{" + parts.joined(separator: ", ") + "}"
+    }
+
+    private func fmt(_ v: Double) -> String {
+        v.isFinite ? String(format: "%.6g", v) : "null"
+    }
+}
+
+/// Peak resident set size of this process (VmHWM from /proc/self/status), in bytes.
+func peakRSSBytes() -> Int? {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let digits = line.split(separator: " ").compactMap { Int($0) }
+        if let kb = digits.first { return kb * 1024 }
+    }
+    return nil
+}
+
+/// Seconds of wall-clock time taken by `body`.
+func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let r = try body()
+    return (r, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
