@@ -83,6 +83,9 @@ public final class Tokenizer: Sendable {
         pipeline.encode(text, addSpecialTokens: addSpecialTokens, options: options)
     }
 
+    /// The normalizer alone applied to the whole text (HF `normalizer.normalize_str`).
+    public func normalize(_ text: String) -> String { pipeline.normalize(text) }
+
     /// The truncation/padding settings written in the tokenizer.json itself (MiniLM has 128/Fixed 128).
     public var fileDefaults: TruncationPadding { pipeline.fileDefaults }
 
