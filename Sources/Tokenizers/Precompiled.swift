@@ -89,6 +89,11 @@ struct PrecompiledCharsmap: Sendable {
                 Self.replace(&dest, oldCount: cluster.count, new: norm)
                 return
             }
+            if cluster.count == 1 {
+                // The per-scalar lookup would repeat the one just made.
+                dest.append((cluster[cluster.startIndex], 0))
+                return
+            }
             for v in cluster {
                 key.removeAll(keepingCapacity: true)
                 appendUTF8(v, to: &key)
@@ -117,9 +122,10 @@ struct PrecompiledCharsmap: Sendable {
     }
 }
 
-/// Calls `body` with each extended grapheme cluster of `scalars`. Between two ASCII scalars
-/// (other than CR LF) there is always a boundary, so only runs touching non-ASCII text go
-/// through Swift's (Unicode-conformant) Character segmentation.
+/// Calls `body` with each extended grapheme cluster of `scalars`. Between two "simple"
+/// scalars (see `isSimpleGraphemeScalar`) there is always a boundary, so only runs with marks,
+/// joiners, Hangul jamo and the like go through Swift's (Unicode-conformant) Character
+/// segmentation, which is far slower than a table lookup.
 func forEachGraphemeCluster(_ scalars: [UInt32], _ body: (ArraySlice<UInt32>) -> Void) {
     let n = scalars.count
     var i = 0
@@ -128,7 +134,11 @@ func forEachGraphemeCluster(_ scalars: [UInt32], _ body: (ArraySlice<UInt32>) ->
         var j = i + 1
         while j < n {
             let a = scalars[j - 1], b = scalars[j]
-            if a < 0x80 && b < 0x80 && !(a == 0x0D && b == 0x0A) { break }
+            if a < 0x80 && b < 0x80 {
+                if !(a == 0x0D && b == 0x0A) { break }
+            } else if isSimpleGraphemeScalar(a) && isSimpleGraphemeScalar(b) {
+                break
+            }
             j += 1
         }
         if j - i == 1 {
@@ -143,5 +153,50 @@ func forEachGraphemeCluster(_ scalars: [UInt32], _ body: (ArraySlice<UInt32>) ->
             }
         }
         i = j
+    }
+}
+
+/// Whether `v` has Grapheme_Cluster_Break = Other (or is a non-CR/LF ASCII char), so that two
+/// such scalars in a row are always separated by a cluster boundary (UAX #29 GB999). Decided
+/// from the general category: letters (not Lm), digits, punctuation, symbols and spaces, minus
+/// the few of those that are Hangul jamo/syllables, Prepend, SpacingMark, Regional_Indicator or
+/// emoji modifiers.
+@inline(__always) func isSimpleGraphemeScalar(_ v: UInt32) -> Bool {
+    if v < 0x80 { return v != 0x0D && v != 0x0A }
+    if v < 0x20000 {
+        return simpleGraphemeTable[Int(v >> 6)] & (1 << UInt64(v & 63)) != 0
+    }
+    return classifySimpleGraphemeScalar(v)
+}
+
+/// Bitmap of `classifySimpleGraphemeScalar` over U+0000..U+1FFFF (16 KB), built on first use.
+private let simpleGraphemeTable: [UInt64] = {
+    var table = [UInt64](repeating: 0, count: 0x20000 / 64)
+    for v in UInt32(0)..<0x20000 where classifySimpleGraphemeScalar(v) {
+        table[Int(v >> 6)] |= 1 << UInt64(v & 63)
+    }
+    return table
+}()
+
+private func classifySimpleGraphemeScalar(_ v: UInt32) -> Bool {
+    switch v {
+    case 0x0D, 0x0A: return false
+    case 0x1100...0x11FF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xD7B0...0xD7FF: return false  // Hangul
+    case 0x0E33, 0x0EB3: return false  // SpacingMark letters (Thai/Lao SARA AM)
+    case 0x0D4E, 0x111C2, 0x111C3, 0x1193F, 0x11941, 0x11A3A, 0x11A84...0x11A89, 0x11D46, 0x11F02:
+        return false  // Prepend letters
+    case 0x1F1E6...0x1F1FF, 0x1F3FB...0x1F3FF: return false  // regional indicators, emoji modifiers
+    default: break
+    }
+    guard let u = Unicode.Scalar(v) else { return false }
+    switch u.properties.generalCategory {
+    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .otherLetter,
+         .decimalNumber, .letterNumber, .otherNumber,
+         .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+         .initialPunctuation, .finalPunctuation, .otherPunctuation,
+         .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol, .spaceSeparator:
+        return true
+    default:
+        return false
     }
 }

@@ -35,7 +35,7 @@ struct UnigramModel: Sendable {
             }
             pieces.append(piece); scores.append(score)
             minScore = min(minScore, score)
-            trie.insert(piece.unicodeScalars.lazy.map(\.value), value: Int32(i))
+            try trie.insert(piece.unicodeScalars.lazy.map(\.value), value: Int32(i))
         }
         self.pieces = pieces; self.scores = scores; self.trie = trie
         self.unkID = Int32(unk)

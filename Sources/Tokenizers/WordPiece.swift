@@ -22,7 +22,7 @@ struct WordPieceModel: Sendable {
         for (token, v) in vocab {
             guard let id = v.int, id >= 0 else { throw TokenizerError.invalidModel("WordPiece vocab entry \(token) has no integer id") }
             tokens[id] = token
-            trie.insert(token.unicodeScalars.lazy.map(\.value), value: Int32(id))
+            try trie.insert(token.unicodeScalars.lazy.map(\.value), value: Int32(id))
         }
         guard let unkID = trie.lookup(unk.unicodeScalars.lazy.map(\.value)) else {
             throw TokenizerError.invalidModel("WordPiece unk_token \(unk) is not in the vocab")
