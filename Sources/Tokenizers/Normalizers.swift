@@ -171,7 +171,7 @@ struct BertNormalizer: Sendable {
             s.scalars = scalars; s.spans = spans
             s.filter { v in
                 guard v >= 0x300, let u = Unicode.Scalar(v) else { return true }
-                return u.properties.generalCategory != .nonspacingMark
+                return !(u.properties.generalCategory == .nonspacingMark && inUnicode8(u))
             }
         }
         if lowercase { lowercaseAll(&s) }
@@ -194,16 +194,25 @@ func canonicalDecomposition(_ v: UInt32) -> [UInt32] {
     return Unicode.Scalar(v)?.properties.isWhitespace ?? false
 }
 
-/// HF's BERT `is_control`: Unicode "other" categories (Cc, Cf, Cn, Co, Cs) except \t \n \r.
+/// HF's BERT `is_control`: the `unicode_categories` crate's "other" (Cc, Cf, Co, Cs; not Cn:
+/// unassigned code points are kept and end up as [UNK]) except \t \n \r.
 @inline(__always) func isBertControl(_ v: UInt32) -> Bool {
     if v == 0x09 || v == 0x0A || v == 0x0D { return false }
     if v < 0x20 || v == 0x7F { return true }
     if v < 0x80 { return false }
-    guard let u = Unicode.Scalar(v) else { return true }
+    guard let u = Unicode.Scalar(v) else { return false }
     switch u.properties.generalCategory {
-    case .control, .format, .unassigned, .privateUse, .surrogate: return true
+    case .control, .format, .privateUse, .surrogate: return inUnicode8(u)
     default: return false
     }
+}
+
+/// HF's BERT normalizer and pre-tokenizer classify characters with the `unicode_categories`
+/// crate, whose tables are Unicode 8.0: a character assigned later counts as unassigned there
+/// (not punctuation, not a format char, not a nonspacing mark). Checked against tokenizers 0.23.
+@inline(__always) func inUnicode8(_ u: Unicode.Scalar) -> Bool {
+    guard let age = u.properties.age else { return false }
+    return age.major < 8 || (age.major == 8 && age.minor == 0)
 }
 
 @inline(__always) func isChineseChar(_ v: UInt32) -> Bool {
@@ -214,7 +223,7 @@ func canonicalDecomposition(_ v: UInt32) -> [UInt32] {
     }
 }
 
-/// HF's BERT punctuation: ASCII punctuation or any Unicode P* category.
+/// HF's BERT punctuation: ASCII punctuation or a Unicode 8.0 P* character.
 @inline(__always) func isBertPunctuation(_ v: UInt32) -> Bool {
     if v < 0x80 {
         return (v >= 0x21 && v <= 0x2F) || (v >= 0x3A && v <= 0x40) || (v >= 0x5B && v <= 0x60) || (v >= 0x7B && v <= 0x7E)
@@ -222,7 +231,7 @@ func canonicalDecomposition(_ v: UInt32) -> [UInt32] {
     guard let u = Unicode.Scalar(v) else { return false }
     switch u.properties.generalCategory {
     case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-         .initialPunctuation, .finalPunctuation, .otherPunctuation: return true
+         .initialPunctuation, .finalPunctuation, .otherPunctuation: return inUnicode8(u)
     default: return false
     }
 }
