@@ -107,17 +107,12 @@ struct TokenizerPipeline: Sendable {
 
         let special = addSpecialTokens ? postProcessor : nil
         if let maxLength = options.maxLength {
-            // HF truncates the sequence first, leaving room for the template's tokens.
-            let room = max(0, maxLength - (special?.addedCount ?? 0))
-            if raw.count > room { raw.removeSubrange(room...) }
+            // HF truncates the sequence first, leaving room for the template's tokens; when
+            // max_length cannot even hold those, it does not truncate at all (checked on 0.23).
+            let added = special?.addedCount ?? 0
+            if maxLength >= added, raw.count > maxLength - added { raw.removeSubrange((maxLength - added)...) }
         }
         var e = special?.apply(raw) ?? plainEncoding(raw)
-        if let maxLength = options.maxLength, e.ids.count > maxLength {
-            // Only when the template alone is longer than max_length.
-            e.ids.removeSubrange(maxLength...); e.tokens.removeSubrange(maxLength...)
-            e.offsets.removeSubrange(maxLength...); e.specialTokensMask.removeSubrange(maxLength...)
-            e.attentionMask.removeSubrange(maxLength...)
-        }
         e.byteOffsets = byteOffsets(e.offsets, of: x)
         if let length = options.padToLength { padding.pad(&e, to: length) }
         return e

@@ -110,7 +110,7 @@ struct TokenizeCommand: AsyncParsableCommand {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
+                if u.value < 0x20 || (u.value >= 0x7F && u.value <= 0x9F) || u.value == 0x2028 || u.value == 0x2029 {
                     out += String(format: "\\u%04x", u.value)
                 } else {
                     out.unicodeScalars.append(u)
