@@ -72,7 +72,8 @@ public final class Tokenizer: Sendable {
         self.init(pipeline: try TokenizerPipeline(data: data, path: path))
     }
 
-    /// Tokenizes `text`. `maxLength` truncates (keeping the special tokens) to at most that many ids.
+    /// Tokenizes `text`. `maxLength` truncates (keeping the special tokens) to at most that many ids;
+    /// like HF, a `maxLength` smaller than the special tokens alone does not truncate at all.
     public func encode(_ text: String, addSpecialTokens: Bool = true, maxLength: Int? = nil) -> Encoding {
         pipeline.encode(text, addSpecialTokens: addSpecialTokens,
                         options: TruncationPadding(maxLength: maxLength))

@@ -102,4 +102,26 @@ final class HandMadeTests: XCTestCase {
         // Tabs and newlines become spaces, runs of spaces collapse to one.
         XCTAssertEqual(t.normalize("a\t\n  b"), "a b")
     }
+
+    /// HF's BERT normalizer/pre-tokenizer use Unicode 8.0 category tables (answers taken from
+    /// tokenizers 0.23.3): later-assigned marks, format chars and punctuation are ordinary
+    /// characters there, and unassigned code points are kept.
+    func testBertClassifiesWithUnicode8Tables() throws {
+        let t = try Tokenizer(contentsOf: Fixtures.url("tokenizer/minilm/tokenizer.json"))
+        XCTAssertEqual(t.normalize("a\u{FB0E}b"), "a\u{FB0E}b")      // unassigned: kept
+        XCTAssertEqual(t.normalize("a\u{2066}b"), "ab")               // Cf since 6.3: removed
+        XCTAssertEqual(t.normalize("a\u{110CD}b"), "a\u{110CD}b")    // Cf since 11.0: kept
+        XCTAssertEqual(t.normalize("a\u{1DC0}b"), "ab")               // Mn since 5.0: stripped
+        XCTAssertEqual(t.normalize("a\u{1DF6}b"), "a\u{1DF6}b")      // Mn since 10.0: kept
+        // U+1173C (Po, 8.0) splits a word; U+09FD (Po, 10.0) does not.
+        XCTAssertEqual(t.encode("a\u{1173C}b", addSpecialTokens: false).count, 3)
+        XCTAssertEqual(t.encode("a\u{09FD}b", addSpecialTokens: false).count, 1)
+    }
+
+    func testMaxLengthBelowTemplateDoesNotTruncate() throws {
+        let t = try Tokenizer(contentsOf: Fixtures.url("tokenizer/xlmr-small/tokenizer.json"))
+        // tokenizers 0.23.3: max_length 1 < 2 special tokens → no truncation; 2 → just <s> </s>.
+        XCTAssertEqual(t.encode("hello world", maxLength: 1).ids, t.encode("hello world").ids)
+        XCTAssertEqual(t.encode("hello world", maxLength: 2).ids, [0, 2])
+    }
 }
