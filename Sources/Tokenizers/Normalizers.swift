@@ -133,6 +133,7 @@ func lowercaseAll(_ s: inout NormalizedString) {
         if v < 0x80 {
             scalars.append(v >= 0x41 && v <= 0x5A ? v + 32 : v); spans.append(span)
         } else if let u = Unicode.Scalar(v) {
+            if !u.properties.changesWhenLowercased { scalars.append(v); spans.append(span); continue }
             for l in u.properties.lowercaseMapping.unicodeScalars { scalars.append(l.value); spans.append(span) }
         }
     }
@@ -170,8 +171,8 @@ struct BertNormalizer: Sendable {
             }
             s.scalars = scalars; s.spans = spans
             s.filter { v in
-                guard v >= 0x300, let u = Unicode.Scalar(v) else { return true }
-                return !(u.properties.generalCategory == .nonspacingMark && inUnicode8(u))
+                guard v >= 0x300 else { return true }
+                return !isUnicode8NonspacingMark(v)
             }
         }
         if lowercase { lowercaseAll(&s) }
@@ -180,12 +181,37 @@ struct BertNormalizer: Sendable {
 
 /// Full canonical decomposition of one scalar.
 func canonicalDecomposition(_ v: UInt32) -> [UInt32] {
-    guard let u = Unicode.Scalar(v) else { return [v] }
-    // Hangul syllables decompose algorithmically; Foundation handles them too, but this is cheap.
-    let d = String(Character(u)).decomposedStringWithCanonicalMapping
-    let out = d.unicodeScalars.map(\.value)
-    return out.isEmpty ? [v] : out
+    if v < 0xC0 { return [v] }
+    if v >= 0xAC00 && v <= 0xD7A3 {
+        // Hangul syllables decompose algorithmically into conjoining jamo.
+        let s = v - 0xAC00
+        let t = s % 28
+        var out: [UInt32] = [0x1100 + s / 588, 0x1161 + (s % 588) / 28]
+        if t != 0 { out.append(0x11A7 + t) }
+        return out
+    }
+    return canonicalDecompositions[v] ?? [v]
 }
+
+/// Canonical decompositions of every scalar that has one (Hangul aside), taken from Foundation
+/// once: asking Foundation per character while tokenizing is far too slow. The blocks listed
+/// are a superset of those holding canonically decomposable characters (Unicode 16).
+private let canonicalDecompositions: [UInt32: [UInt32]] = {
+    let blocks: [ClosedRange<UInt32>] = [
+        0xC0...0x4FF, 0x600...0x6FF, 0x900...0xDFF, 0xF00...0x10FF, 0x1B00...0x1BFF, 0x1E00...0x1FFF,
+        0x2000...0x2ADF, 0x3000...0x30FF, 0xF900...0xFB4F, 0x10500...0x105FF, 0x11000...0x119FF,
+        0x16100...0x161FF, 0x16D00...0x16DFF, 0x1D100...0x1D1FF, 0x2F800...0x2FA1F,
+    ]
+    var table = [UInt32: [UInt32]]()
+    for block in blocks {
+        for v in block {
+            guard let u = Unicode.Scalar(v) else { continue }
+            let d = String(Character(u)).decomposedStringWithCanonicalMapping.unicodeScalars.map(\.value)
+            if !d.isEmpty && d != [v] { table[v] = d }
+        }
+    }
+    return table
+}()
 
 /// Rust `char::is_whitespace` plus tab/newline/CR (HF's BERT `is_whitespace`).
 @inline(__always) func isBertWhitespace(_ v: UInt32) -> Bool {
@@ -204,6 +230,18 @@ func canonicalDecomposition(_ v: UInt32) -> [UInt32] {
     switch u.properties.generalCategory {
     case .control, .format, .privateUse, .surrogate: return inUnicode8(u)
     default: return false
+    }
+}
+
+/// Mn in Unicode 8.0. Seven scalars changed category since; their 8.0 category is what HF sees
+/// (found by sweeping every code point through tokenizers 0.23.3).
+func isUnicode8NonspacingMark(_ v: UInt32) -> Bool {
+    switch v {
+    case 0x1734, 0x1171E: return true
+    case 0x1885, 0x1886, 0xA9BD, 0x111C9: return false
+    default:
+        guard let u = Unicode.Scalar(v) else { return false }
+        return u.properties.generalCategory == .nonspacingMark && inUnicode8(u)
     }
 }
 
@@ -228,6 +266,7 @@ func canonicalDecomposition(_ v: UInt32) -> [UInt32] {
     if v < 0x80 {
         return (v >= 0x21 && v <= 0x2F) || (v >= 0x3A && v <= 0x40) || (v >= 0x5B && v <= 0x60) || (v >= 0x7B && v <= 0x7E)
     }
+    if v == 0x166D || v == 0x111C9 { return true }  // Po in 8.0, since recategorized
     guard let u = Unicode.Scalar(v) else { return false }
     switch u.properties.generalCategory {
     case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,

@@ -78,6 +78,8 @@ struct TokenizeCommand: AsyncParsableCommand {
         do { decoded = try JSONDecoder().decode(Line.self, from: data) } catch DecodingError.typeMismatch(_, let ctx)
             where ctx.codingPath.first?.stringValue == "text" {
             return .failure(LineError(text: "\"text\" must be a string"))
+        } catch DecodingError.dataCorrupted {
+            return .failure(LineError(text: "not valid JSON: expected {\"text\": \"...\"}"))
         } catch {
             return .failure(LineError(text: "not a JSON object: expected {\"text\": \"...\"}"))
         }
