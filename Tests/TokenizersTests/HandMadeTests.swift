@@ -116,6 +116,10 @@ final class HandMadeTests: XCTestCase {
         // U+1173C (Po, 8.0) splits a word; U+09FD (Po, 10.0) does not.
         XCTAssertEqual(t.encode("a\u{1173C}b", addSpecialTokens: false).count, 3)
         XCTAssertEqual(t.encode("a\u{09FD}b", addSpecialTokens: false).count, 1)
+        // Recategorized since 8.0: HF keeps their 8.0 category.
+        XCTAssertEqual(t.encode("a\u{166D}b", addSpecialTokens: false).count, 3)  // Po then, So now
+        XCTAssertEqual(t.normalize("a\u{1885}b"), "a\u{1885}b")                  // Lo then, Mn now
+        XCTAssertEqual(t.normalize("a\u{1734}b"), "ab")                           // Mn then, Mc now
     }
 
     func testMaxLengthBelowTemplateDoesNotTruncate() throws {
