@@ -9,6 +9,10 @@ struct ScalarTrie: Sendable {
     private var edgeCount = 0
     /// Token id ending at each node, or -1.
     private(set) var values: [Int32]
+    /// Children of the root for scalars below `rootDirect`, indexed directly: every encode
+    /// position starts at the root, so this saves a hash probe per position.
+    private var rootChildren: [Int32]
+    private static let rootDirect: UInt32 = 0x30000
 
     static let root: Int32 = 0
     /// Node ids must fit the 21-bit fields of a packed edge.
@@ -23,6 +27,7 @@ struct ScalarTrie: Sendable {
         shift = UInt64(64 - cap.trailingZeroBitCount)
         values = [-1]
         values.reserveCapacity(expectedNodes)
+        rootChildren = [Int32](repeating: -1, count: Int(Self.rootDirect))
     }
 
     var nodeCount: Int { values.count }
@@ -38,6 +43,7 @@ struct ScalarTrie: Sendable {
 
     /// Child of `node` along `scalar`, or -1.
     @inline(__always) func child(_ node: Int32, _ scalar: UInt32) -> Int32 {
+        if node == Self.root && scalar < Self.rootDirect { return rootChildren[Int(scalar)] }
         let k = Self.key(node, scalar)
         var i = slot(k)
         return slots.withUnsafeBufferPointer { s in
@@ -73,6 +79,7 @@ struct ScalarTrie: Sendable {
     }
 
     private mutating func addEdge(_ node: Int32, _ scalar: UInt32, _ target: Int32) {
+        if node == Self.root && scalar < Self.rootDirect { rootChildren[Int(scalar)] = target; return }
         if (edgeCount + 1) * 2 > slots.count { grow() }
         let k = Self.key(node, scalar)
         var i = slot(k)
