@@ -27,7 +27,6 @@ struct UnigramModel: Sendable {
         }
         var pieces = [String](), scores = [Double]()
         pieces.reserveCapacity(vocab.count); scores.reserveCapacity(vocab.count)
-        var trie = ScalarTrie(expectedNodes: vocab.count * 2)
         var minScore = Double.infinity
         for (i, entry) in vocab.enumerated() {
             guard let pair = entry.array, pair.count == 2, let piece = pair[0].string, let score = pair[1].number else {
@@ -35,9 +34,9 @@ struct UnigramModel: Sendable {
             }
             pieces.append(piece); scores.append(score)
             minScore = min(minScore, score)
-            try trie.insert(piece.unicodeScalars.lazy.map(\.value), value: Int32(i))
         }
-        self.pieces = pieces; self.scores = scores; self.trie = trie
+        self.trie = try ScalarTrie.build(keys: pieces, values: (0..<Int32(pieces.count)).map { $0 })
+        self.pieces = pieces; self.scores = scores
         self.unkID = Int32(unk)
         self.unkScore = minScore - 10
     }

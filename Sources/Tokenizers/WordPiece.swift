@@ -18,12 +18,13 @@ struct WordPieceModel: Sendable {
         for (_, v) in vocab { maxID = max(maxID, v.int ?? -1) }
         guard maxID >= 0, maxID < 10_000_000 else { throw TokenizerError.invalidModel("WordPiece vocab ids are invalid") }
         var tokens = [String](repeating: "", count: maxID + 1)
-        var trie = ScalarTrie(expectedNodes: vocab.count * 4)
+        var keys = [String](), ids = [Int32]()
         for (token, v) in vocab {
             guard let id = v.int, id >= 0 else { throw TokenizerError.invalidModel("WordPiece vocab entry \(token) has no integer id") }
             tokens[id] = token
-            try trie.insert(token.unicodeScalars.lazy.map(\.value), value: Int32(id))
+            keys.append(token); ids.append(Int32(id))
         }
+        let trie = try ScalarTrie.build(keys: keys, values: ids)
         guard let unkID = trie.lookup(unk.unicodeScalars.lazy.map(\.value)) else {
             throw TokenizerError.invalidModel("WordPiece unk_token \(unk) is not in the vocab")
         }
