@@ -85,6 +85,21 @@ final class FixtureCaseTests: XCTestCase {
                       + mismatches.prefix(40).map(\.description).joined(separator: "\n"))
     }
 
+    /// One Tokenizer shared by several threads gives the same encodings as serial use.
+    func testConcurrentEncodingMatchesSerial() throws {
+        let doc = try parseJSON(Fixtures.data("tokenizer/xlmr-small/cases.json"))
+        let texts = (doc["cases"]?.array ?? []).compactMap { $0["text"]?.string }
+        let tokenizer = try Tokenizer(contentsOf: Fixtures.url("tokenizer/xlmr-small/tokenizer.json"))
+        let serial = texts.map { tokenizer.encode($0) }
+        let lock = NSLock()
+        nonisolated(unsafe) var parallel = [Encoding?](repeating: nil, count: texts.count)
+        DispatchQueue.concurrentPerform(iterations: texts.count) { i in
+            let e = tokenizer.encode(texts[i])
+            lock.lock(); parallel[i] = e; lock.unlock()
+        }
+        XCTAssertEqual(parallel.compactMap { $0 }, serial)
+    }
+
     private func ints(_ v: JSONValue?) -> [Int] { (v?.array ?? []).map { $0.int ?? Int.min } }
     private func pairs(_ v: JSONValue?) -> [[Int]] { (v?.array ?? []).map { ints($0) } }
 }
