@@ -56,7 +56,7 @@ struct ScalarTrie: Sendable {
         }
     }
 
-    /// Builds the trie of `keys[i] → values[i]`. Keys are inserted in order of their first three
+    /// Builds the trie of `keys[i] → values[i]`. Keys are inserted in order of their first two
     /// scalars, so consecutive inserts walk shared, cache-warm prefixes; in vocabulary order every
     /// scalar of every piece probed a random slot, which made loading 250k pieces ~2x slower.
     static func build(keys: [String], values: [Int32]) throws -> ScalarTrie {
@@ -69,21 +69,25 @@ struct ScalarTrie: Sendable {
             for u in k.unicodeScalars { flat.append(u.value) }
         }
         starts.append(flat.count)
-        // Sort key: scalars 0..<3, each + 1 (0 = absent) in 21 bits.
-        var order = [(key: UInt64, index: Int32)]()
+        // Sort key: scalars 0 and 1 (each + 1, 0 = absent; 21 bits each) above the index (22 bits).
+        var order = [UInt64]()
         order.reserveCapacity(keys.count)
+        let sortable = keys.count < 1 << 22
         for i in keys.indices {
             var key: UInt64 = 0
-            for d in 0..<3 {
-                let p = starts[i] + d
-                key = key << 21 | (p < starts[i + 1] ? UInt64(flat[p] & 0x1F_FFFF) + 1 : 0)
+            if sortable {
+                for d in 0..<2 {
+                    let p = starts[i] + d
+                    key = key << 21 | (p < starts[i + 1] ? UInt64(flat[p] & 0x1F_FFFF) + 1 : 0)
+                }
             }
-            order.append((key, Int32(i)))
+            order.append(key << 22 | UInt64(i))
         }
-        order.sort { $0.key < $1.key }
-        var trie = ScalarTrie(expectedNodes: flat.count / 2 + 1024)
-        for (_, i) in order {
-            let i = Int(i)
+        if sortable { order.sort() }
+        // ~1 node per 3 scalars of key text in real vocabularies; the table grows if needed.
+        var trie = ScalarTrie(expectedNodes: flat.count / 3 + 1024)
+        for packed in order {
+            let i = sortable ? Int(packed & 0x3F_FFFF) : Int(packed)
             try trie.insert(flat[starts[i]..<starts[i + 1]], value: values[i])
         }
         return trie
