@@ -1,0 +1,123 @@
+import Foundation
+
+/// Row-wise numeric kernels of the encoder, fast pointer versions. Each has a plain reference
+/// in `ReferenceKernels` (array based, double accumulation) and the tests compare them.
+///
+/// Layout legend: `rows` tokens × `cols` features, row-major, contiguous unless a stride is given.
+public enum Kernels {
+    /// In-place LayerNorm over each row: `(x - mean) / sqrt(var + eps) * gamma + beta`.
+    /// x: [rows, cols]; gamma, beta: [cols].
+    public static func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                                 gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float) {
+        let n = Float(cols)
+        for r in 0..<rows {
+            let p = x + r * cols
+            var sum: Float = 0
+            for i in 0..<cols { sum += p[i] }
+            let mean = sum / n
+            var sq: Float = 0
+            for i in 0..<cols { let d = p[i] - mean; sq += d * d }
+            let inv = 1 / (sq / n + eps).squareRoot()
+            for i in 0..<cols { p[i] = (p[i] - mean) * inv * gamma[i] + beta[i] }
+        }
+    }
+
+    /// In-place residual add then LayerNorm: x = LN(x + residual). Both [rows, cols].
+    public static func addLayerNorm(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>,
+                                    rows: Int, cols: Int,
+                                    gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float) {
+        let total = rows * cols
+        for i in 0..<total { x[i] += residual[i] }
+        layerNorm(x, rows: rows, cols: cols, gamma: gamma, beta: beta, eps: eps)
+    }
+
+    /// Exact (erf) GELU in place: 0.5 · x · (1 + erf(x / √2)).
+    public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let s: Float = 0.70710678118654752440
+        for i in 0..<count {
+            let v = x[i]
+            x[i] = 0.5 * v * (1 + erff(v * s))
+        }
+    }
+
+    /// In-place softmax of each row (scaled by `scale` first): p = exp(s·x - max) / Σ.
+    /// x: [rows, cols] with row stride `ld`.
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int, scale: Float = 1) {
+        for r in 0..<rows {
+            let p = x + r * ld
+            var m = -Float.infinity
+            for i in 0..<cols { m = max(m, p[i]) }
+            var sum: Float = 0
+            for i in 0..<cols {
+                let e = expf((p[i] - m) * scale)
+                p[i] = e
+                sum += e
+            }
+            let inv = 1 / sum
+            for i in 0..<cols { p[i] *= inv }
+        }
+    }
+
+    /// Rotary position embedding, non-interleaved ("rotate_half") over the whole head:
+    /// out[j] = x[j]·cos[j] − x[j+h]·sin[j], out[j+h] = x[j+h]·cos[j] + x[j]·sin[j], h = headDim/2.
+    /// x: [rows, ld] where each row holds `heads` heads of `headDim` starting at column 0.
+    /// cos/sin: [rows, headDim/2] tables for the rows' positions.
+    public static func rope(_ x: UnsafeMutablePointer<Float>, rows: Int, ld: Int, heads: Int, headDim: Int,
+                            cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+        let half = headDim / 2
+        for r in 0..<rows {
+            let c = cos + r * half, s = sin + r * half
+            for h in 0..<heads {
+                let p = x + r * ld + h * headDim
+                for j in 0..<half {
+                    let a = p[j], b = p[j + half]
+                    p[j] = a * c[j] - b * s[j]
+                    p[j + half] = b * c[j] + a * s[j]
+                }
+            }
+        }
+    }
+
+    /// cos/sin tables [positions, headDim/2] for positions `start ..< start + count`:
+    /// angle = t · base^(−2j/headDim), computed in float32 step by step like the reference
+    /// (inv_freq in float32, then the float32 product t·inv_freq), so long positions agree.
+    public static func ropeTables(start: Int, count: Int, headDim: Int, base: Double) -> (cos: [Float], sin: [Float]) {
+        let half = headDim / 2
+        var cosT = [Float](repeating: 0, count: count * half)
+        var sinT = [Float](repeating: 0, count: count * half)
+        var invFreq = [Float](repeating: 0, count: half)
+        for j in 0..<half {
+            // float32 like torch: 1 / base ** (arange(0, dim, 2).float() / dim)
+            invFreq[j] = 1 / powf(Float(base), Float(2 * j) / Float(headDim))
+        }
+        for t in 0..<count {
+            for j in 0..<half {
+                let angle = Float(start + t) * invFreq[j]  // float32 product as in torch.outer
+                cosT[t * half + j] = Foundation.cos(angle)
+                sinT[t * half + j] = Foundation.sin(angle)
+            }
+        }
+        return (cosT, sinT)
+    }
+
+    /// y[i] += x[i] for count values.
+    public static func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] += x[i] }
+    }
+
+    /// Adds `bias` [cols] to every row of x [rows, cols].
+    public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+        for r in 0..<rows {
+            let p = x + r * cols
+            for i in 0..<cols { p[i] += bias[i] }
+        }
+    }
+
+    /// L2-normalizes v in place (eps 1e-12 like torch.nn.functional.normalize).
+    public static func l2Normalize(_ v: inout [Float]) {
+        var n: Float = 0
+        for x in v { n += x * x }
+        let s = 1 / max(n.squareRoot(), 1e-12)
+        for i in v.indices { v[i] *= s }
+    }
+}
