@@ -69,11 +69,13 @@ extension EmbeddingModel {
         do { file = try SafeTensorsFile(url: stURL) } catch { throw ModelError.checkpoint("\(error)") }
         let weights = try buildWeights(file: file, config: config, precision: precision)
 
+        // A tokenizer that fails to load does not stop token-id input; text input reports it.
         var tokenizer: Tokenizer? = nil
+        var tokenizerError: ModelError? = nil
         let tokURL = directory.appendingPathComponent("tokenizer.json")
         if FileManager.default.fileExists(atPath: tokURL.path) {
             do { tokenizer = try Tokenizer(contentsOf: tokURL) } catch {
-                throw ModelError.invalidConfig(path: tokURL.path, reason: "\(error)")
+                tokenizerError = .invalidConfig(path: tokURL.path, reason: "\(error)")
             }
         }
         let configBytes = (try? Data(contentsOf: directory.appendingPathComponent("config.json"))) ?? Data()
@@ -83,7 +85,7 @@ extension EmbeddingModel {
                                                           : Int.max)
         let name = displayName(directory: directory)
         return EmbeddingModel(name: name, config: config, tokenizer: tokenizer, fingerprint: fingerprint,
-                              maxLength: maxLength, weights: weights)
+                              maxLength: maxLength, weights: weights, tokenizerError: tokenizerError)
     }
 
     /// "jina-embeddings-v3" for an HF snapshot folder, else the folder name.
