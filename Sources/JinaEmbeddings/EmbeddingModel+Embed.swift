@@ -41,15 +41,16 @@ extension EmbeddingModel {
     }
 
     /// Checks ids against the vocabulary and the position limit.
-    func checkRow(_ row: [Int32], index: Int) throws {
-        guard !row.isEmpty else { throw ModelError.invalidInput("input \(index) has no token ids") }
+    func checkRow(_ row: [Int32], index: Int?) throws {
+        let what = index.map { "input \($0)" } ?? "the input"
+        guard !row.isEmpty else { throw ModelError.invalidInput("\(what) has no token ids") }
         let vocab = config.vocabSize
         if let bad = row.first(where: { $0 < 0 || Int($0) >= vocab }) {
-            throw ModelError.invalidInput("input \(index): token id \(bad) is outside the vocabulary 0..<\(vocab)")
+            throw ModelError.invalidInput("\(what): token id \(bad) is outside the vocabulary 0..<\(vocab)")
         }
         let limit = config.positions == .absolute ? maxLength : max(maxLength, config.maxPositionEmbeddings)
         guard row.count <= limit else {
-            throw ModelError.invalidInput("input \(index) has \(row.count) tokens; the model accepts at most \(limit)")
+            throw ModelError.invalidInput("\(what) has \(row.count) tokens; the model accepts at most \(limit)")
         }
     }
 
@@ -88,7 +89,7 @@ extension EmbeddingModel {
 
     /// Last hidden states of one row, [tokens × hidden] flattened (for tests and inspection).
     public func tokenStates(ids: [Int32], task: String?) throws -> [Float] {
-        try checkRow(ids, index: 0)
+        try checkRow(ids, index: nil)
         let batch = PackedBatch(ids: ids, rows: [0..<ids.count], adapters: [try adapterIndex(for: task)])
         return try forward(batch)
     }
@@ -105,5 +106,22 @@ extension EmbeddingModel {
         var head = Array(v.prefix(dim))
         Kernels.l2Normalize(&head)
         return head
+    }
+}
+
+extension EmbeddingModel {
+    /// Throws when token ids cannot be embedded (empty, outside the vocabulary, too long).
+    public func check(ids: [Int32]) throws { try checkRow(ids, index: nil) }
+}
+
+extension EmbeddingModel {
+    /// Matrix work of one forward pass: 2 × tokens × non-embedding parameters (Linear layers,
+    /// LoRA side products ignored) plus attention (QKᵀ and P·V: 4 × L² × hidden per layer per row).
+    public func forwardFLOPs(rowLengths: [Int]) -> Double {
+        let D = Double(config.hiddenSize), F = Double(config.intermediateSize), layers = Double(config.numLayers)
+        let perToken = 2 * layers * (4 * D * D + 2 * D * F)
+        let tokens = Double(rowLengths.reduce(0, +))
+        let attention = rowLengths.reduce(0.0) { $0 + 4 * Double($1) * Double($1) * D * layers }
+        return perToken * tokens + attention
     }
 }
