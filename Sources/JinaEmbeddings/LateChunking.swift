@@ -17,6 +17,13 @@ extension EmbeddingModel {
         let prefix = applyPrefix ? instruction(for: task) : ""
         let shift = prefix.unicodeScalars.count
         let enc = tokenizer.encode(prefix + text, addSpecialTokens: true, maxLength: nil)
+        return try chunkVectors(enc, textStart: shift, chunks: chunks, adapter: adapter, shouldCancel: shouldCancel)
+    }
+
+    /// One normalized vector per chunk of an encoding whose text starts at scalar `shift`
+    /// (after the prefix). Tokens before `shift` (the prefix) and special tokens are never pooled.
+    func chunkVectors(_ enc: Encoding, textStart shift: Int, chunks: [Range<Int>], adapter: Int?,
+                      shouldCancel: (() -> Bool)?) throws -> [[Float]] {
         guard enc.count > 0 else { throw ModelError.invalidInput("the tokenizer produced no tokens") }
         let states = try windowedStates(enc, adapter: adapter, shouldCancel: shouldCancel)  // [count, D]
         let D = config.hiddenSize
