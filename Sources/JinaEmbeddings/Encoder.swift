@@ -67,7 +67,7 @@ extension EmbeddingModel {
                 layer.outProj.forward(ctx, tokens: T, segments: segments, into: y)
                 layer.norm1.apply(y, rows: T, residual: xp)          // y = LN(attn + x)
                 layer.fc1.forward(y, tokens: T, segments: segments, into: h)
-                Kernels.gelu(h, count: T * F)
+                Parallel.chunks(T, minPerWorker: 4) { rs in Kernels.gelu(h + rs.lowerBound * F, count: rs.count * F) }
                 layer.fc2.forward(h, tokens: T, segments: segments, into: xp)
                 layer.norm2.apply(xp, rows: T, residual: y)          // x = LN(mlp + y)
             }
@@ -123,25 +123,25 @@ enum Attention {
         let maxLen = rows.map(\.count).max() ?? 0
         guard maxLen > 0 else { return }
         let block = max(16, min(maxLen, (1 << 20) / maxLen))
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * maxLen)
+        // One score buffer per worker; work items are (row, head) pairs.
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: Parallel.workers * block * maxLen)
         defer { scores.deallocate() }
-        for r in rows {
+        Parallel.items(rows.count * heads) { worker, item in
+            let r = rows[item / heads], head = item % heads
             let L = r.count
             let base = qkv + r.lowerBound * ld
-            for head in 0..<heads {
-                let q = base + head * hd, k = base + D + head * hd, v = base + 2 * D + head * hd
-                var q0 = 0
-                while q0 < L {
-                    let nq = min(block, L - q0)
-                    // scores [nq, L] = Q_blk · Kᵀ
-                    MatMul.gemm(m: nq, n: L, k: hd, a: q + q0 * ld, lda: ld, b: k, ldb: ld, transB: true,
-                                c: scores, ldc: L)
-                    Kernels.softmax(scores, rows: nq, cols: L, ld: L, scale: scale)
-                    // ctx_blk [nq, hd] = P · V
-                    MatMul.gemm(m: nq, n: hd, k: L, a: scores, lda: L, b: v, ldb: ld, transB: false,
-                                c: ctx + (r.lowerBound + q0) * D + head * hd, ldc: D)
-                    q0 += nq
-                }
+            let s = scores + worker * block * maxLen
+            let q = base + head * hd, k = base + D + head * hd, v = base + 2 * D + head * hd
+            var q0 = 0
+            while q0 < L {
+                let nq = min(block, L - q0)
+                // scores [nq, L] = Q_blk · Kᵀ
+                MatMul.gemm(m: nq, n: L, k: hd, a: q + q0 * ld, lda: ld, b: k, ldb: ld, transB: true, c: s, ldc: L)
+                Kernels.softmax(s, rows: nq, cols: L, ld: L, scale: scale)
+                // ctx_blk [nq, hd] = P · V
+                MatMul.gemm(m: nq, n: hd, k: L, a: s, lda: L, b: v, ldb: ld, transB: false,
+                            c: ctx + (r.lowerBound + q0) * D + head * hd, ldc: D)
+                q0 += nq
             }
         }
     }

@@ -140,13 +140,17 @@ struct LayerNormWeights: Sendable {
     let eps: Float
 
     func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, residual: UnsafePointer<Float>? = nil) {
+        let n = gamma.count
         gamma.withUnsafeBufferPointer { g in
             beta.withUnsafeBufferPointer { b in
-                if let residual {
-                    Kernels.addLayerNorm(x, residual: residual, rows: rows, cols: gamma.count,
-                                         gamma: g.baseAddress!, beta: b.baseAddress!, eps: eps)
-                } else {
-                    Kernels.layerNorm(x, rows: rows, cols: gamma.count, gamma: g.baseAddress!, beta: b.baseAddress!, eps: eps)
+                Parallel.chunks(rows, minPerWorker: 16) { rs in
+                    let xs = x + rs.lowerBound * n
+                    if let residual {
+                        Kernels.addLayerNorm(xs, residual: residual + rs.lowerBound * n, rows: rs.count, cols: n,
+                                             gamma: g.baseAddress!, beta: b.baseAddress!, eps: eps)
+                    } else {
+                        Kernels.layerNorm(xs, rows: rs.count, cols: n, gamma: g.baseAddress!, beta: b.baseAddress!, eps: eps)
+                    }
                 }
             }
         }

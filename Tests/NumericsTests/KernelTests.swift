@@ -75,3 +75,16 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(HalfFloat.bf16ToFloat(HalfFloat.f32ToBF16(-3)), -3)
     }
 }
+
+final class ParallelTests: XCTestCase {
+    func testChunksAndItemsCoverEveryIndexOnce() {
+        for count in [0, 1, 2, 7, 100] {
+            let hits = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+            hits.initialize(repeating: 0, count: max(count, 1))
+            Parallel.chunks(count) { r in for i in r { hits[i] += 1 } }
+            Parallel.items(count) { _, i in hits[i] += 10 }
+            for i in 0..<count { XCTAssertEqual(hits[i], 11, "count \(count) index \(i)") }
+            hits.deallocate()
+        }
+    }
+}
