@@ -32,12 +32,54 @@ public enum Kernels {
     }
 
     /// Exact (erf) GELU in place: 0.5 · x · (1 + erf(x / √2)).
+    /// erf is the float32 rational approximation used by Eigen/XLA (odd degree-13 numerator over an
+    /// even degree-8 denominator on [-4, 4], erf = ±1 beyond in float32): about 1e-7 from the true erf, like libm's
+    /// erff, but free of calls, so the loop vectorizes. `ReferenceKernels.gelu` (double erf) checks it.
     public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         let s: Float = 0.70710678118654752440
         for i in 0..<count {
             let v = x[i]
-            x[i] = 0.5 * v * (1 + erff(v * s))
+            x[i] = 0.5 * v * (1 + erf32(v * s))
         }
+    }
+
+    /// exp for float32 without a libm call (so loops vectorize): e^x = 2^n · e^r with
+    /// n = round(x / ln 2), |r| ≤ ln2/2, e^r by the Cephes expf polynomial; within ~2 ulp.
+    /// Inputs are clamped to [-87.3, 88.7] (the result stays a normal float).
+    @inline(__always)
+    public static func exp32(_ a: Float) -> Float {
+        let x = min(max(a, -87.3), 88.7)
+        // Round to nearest with the 1.5·2^23 trick (no libm call, vectorizes without SSE4.1).
+        let n = (x * 1.44269504088896341 + 12582912) - 12582912
+        let r = x - n * 0.693359375 + n * 2.12194440e-4
+        let z = r * r
+        var y: Float = 1.9875691500e-4
+        y = y * r + 1.3981999507e-3
+        y = y * r + 8.3334519073e-3
+        y = y * r + 4.1665795894e-2
+        y = y * r + 1.6666665459e-1
+        y = y * r + 5.0000001201e-1
+        y = y * z + r + 1
+        return y * Float(bitPattern: UInt32(bitPattern: (Int32(n) + 127) << 23))
+    }
+
+    @inline(__always)
+    public static func erf32(_ a: Float) -> Float {
+        let x = min(max(a, -4), 4)
+        let x2 = x * x
+        var p: Float = -2.72614225801306e-10
+        p = p * x2 + 2.77068142495902e-08
+        p = p * x2 + -2.10102402082508e-06
+        p = p * x2 + -5.69250639462346e-05
+        p = p * x2 + -7.34990630326855e-04
+        p = p * x2 + -2.95459980854025e-03
+        p = p * x2 + -1.60960333262415e-02
+        var q: Float = -1.45660718464996e-05
+        q = q * x2 + -2.13374055278905e-04
+        q = q * x2 + -1.68282697438203e-03
+        q = q * x2 + -7.37332916720468e-03
+        q = q * x2 + -1.42647390514189e-02
+        return x * p / q
     }
 
     /// In-place softmax of each row (scaled by `scale` first): p = exp(s·x - max) / Σ.
@@ -49,7 +91,7 @@ public enum Kernels {
             for i in 0..<cols { m = max(m, p[i]) }
             var sum: Float = 0
             for i in 0..<cols {
-                let e = expf((p[i] - m) * scale)
+                let e = exp32((p[i] - m) * scale)
                 p[i] = e
                 sum += e
             }

@@ -26,6 +26,25 @@ final class KernelTests: XCTestCase {
         var one: [Float] = [1]
         Kernels.gelu(&one, count: 1)
         XCTAssertEqual(one[0], 0.8413447, accuracy: 1e-6)
+        // erf against double-precision erf on a fine grid, including the tails.
+        var worst: Double = 0
+        for i in -8000...8000 {
+            let v = Double(i) / 1000
+            worst = max(worst, abs(Double(Kernels.erf32(Float(v))) - erf(v)))
+        }
+        XCTAssertLessThanOrEqual(worst, 5e-7)
+    }
+
+    func testExpWithinTwoUlps() {
+        var worst: Double = 0
+        for i in -87000...88000 where i % 7 == 0 {
+            let v = Float(i) / 1000
+            let want = exp(Double(v))
+            worst = max(worst, abs(Double(Kernels.exp32(v)) - want) / want)
+        }
+        XCTAssertLessThanOrEqual(worst, 3e-7)
+        XCTAssertEqual(Kernels.exp32(0), 1)
+        XCTAssertLessThan(Kernels.exp32(-1e4), 1e-37)  // masked scores vanish
     }
 
     func testSoftmaxWithScaleAndStride() {
