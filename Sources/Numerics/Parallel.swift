@@ -26,9 +26,8 @@ public enum Parallel {
     public static func items(_ count: Int, _ body: (Int, Int) -> Void) {
         let w = min(workers, count)
         guard w > 1 else { for i in 0..<count { body(0, i) }; return }
-        let saved = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = saved }
+        SingleThreadedBLAS.enter()
+        defer { SingleThreadedBLAS.leave() }
         let counter = AtomicCounter()
         withoutActuallyEscaping(body) { escaping in
             nonisolated(unsafe) let body = escaping
@@ -52,5 +51,26 @@ final class AtomicCounter: @unchecked Sendable {
         let v = value
         value += 1
         return v
+    }
+}
+
+/// Reference-counted "OpenBLAS single-threaded" section: several forward passes may run at once
+/// (one model serves several threads), so the first to enter saves the thread count and the last
+/// to leave restores it.
+enum SingleThreadedBLAS {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var depth = 0
+    nonisolated(unsafe) private static var saved = 1
+
+    static func enter() {
+        lock.lock(); defer { lock.unlock() }
+        if depth == 0 { saved = BLAS.threads; BLAS.threads = 1 }
+        depth += 1
+    }
+
+    static func leave() {
+        lock.lock(); defer { lock.unlock() }
+        depth -= 1
+        if depth == 0 { BLAS.threads = saved }
     }
 }

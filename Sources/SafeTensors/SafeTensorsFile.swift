@@ -81,6 +81,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
                                       count: t.byteRange.count)
     }
 
+    /// Drops the mapped pages of a tensor that has been copied out, so loading a checkpoint does
+    /// not hold the file's pages and the copies at the same time (peak RSS ≈ the weights once).
+    /// The mapping stays valid: pages are re-read from the file if touched again.
+    public func releasePages(_ name: String) {
+        guard let base, let t = tensors[name] else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let lo = (dataStart + t.byteRange.lowerBound + page - 1) / page * page
+        let hi = (dataStart + t.byteRange.upperBound) / page * page
+        if hi > lo { _ = madvise(base + lo, hi - lo, Int32(MADV_DONTNEED)) }
+    }
+
     /// The tensor widened to Float (F32 copied, F16/BF16 widened exactly).
     public func floats(_ name: String) throws -> [Float] {
         let t = try info(name)
@@ -101,6 +112,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         default:
             throw SafeTensorsError.unsupportedDType(file: path, tensor: name, dtype: t.dtype.rawValue)
         }
+        releasePages(name)
         return out
     }
 
@@ -110,7 +122,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard t.dtype == .BF16 || t.dtype == .F16 else {
             throw SafeTensorsError.unsupportedDType(file: path, tensor: name, dtype: t.dtype.rawValue)
         }
-        return Self.copy16(try rawBytes(name), count: t.elementCount)
+        let bits = Self.copy16(try rawBytes(name), count: t.elementCount)
+        releasePages(name)
+        return bits
     }
 
     /// Copies (the data section need not be 2-byte aligned, so never bind the memory directly).
