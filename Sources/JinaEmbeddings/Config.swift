@@ -82,8 +82,9 @@ public struct ModelConfig: Sendable {
             throw bad("hidden_size \(c.hiddenSize) is not a multiple of num_attention_heads \(c.numHeads)")
         }
         if c.positions == .rotary && c.headDim % 2 != 0 { throw bad("rotary needs an even head size") }
-        guard ["gelu", "gelu_new", "gelu_python"].contains(c.hiddenAct) || c.hiddenAct.hasPrefix("gelu") else {
-            throw bad("hidden_act \(c.hiddenAct) is not supported (gelu)")
+        // Only the exact erf GELU is implemented; the tanh variants would give silently different vectors.
+        guard ["gelu", "gelu_python"].contains(c.hiddenAct) else {
+            throw bad("hidden_act \(c.hiddenAct) is not supported (loupe implements the exact erf \"gelu\")")
         }
         if !c.loraAdaptations.isEmpty && c.loraRank <= 0 { throw bad("lora_rank must be positive") }
         return c
