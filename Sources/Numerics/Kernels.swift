@@ -12,11 +12,16 @@ public enum Kernels {
         let n = Float(cols)
         for r in 0..<rows {
             let p = x + r * cols
-            var sum: Float = 0
-            for i in 0..<cols { sum += p[i] }
-            let mean = sum / n
-            var sq: Float = 0
-            for i in 0..<cols { let d = p[i] - mean; sq += d * d }
+            let mean = sum(p, count: cols) / n
+            var acc = SIMD8<Float>(repeating: 0)
+            var i = 0
+            while i + 8 <= cols {
+                let d = SIMD8<Float>(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6], p[i + 7]) - mean
+                acc += d * d
+                i += 8
+            }
+            var sq = acc.sum()
+            while i < cols { let d = p[i] - mean; sq += d * d; i += 1 }
             let inv = 1 / (sq / n + eps).squareRoot()
             for i in 0..<cols { p[i] = (p[i] - mean) * inv * gamma[i] + beta[i] }
         }
@@ -87,17 +92,39 @@ public enum Kernels {
     public static func softmax(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int, scale: Float = 1) {
         for r in 0..<rows {
             let p = x + r * ld
-            var m = -Float.infinity
-            for i in 0..<cols { m = max(m, p[i]) }
-            var sum: Float = 0
-            for i in 0..<cols {
-                let e = exp32((p[i] - m) * scale)
-                p[i] = e
-                sum += e
-            }
-            let inv = 1 / sum
+            let m = maxValue(p, count: cols)
+            // Separate loops without a running sum, so each one vectorizes (FP sums do not reassociate).
+            for i in 0..<cols { p[i] = exp32((p[i] - m) * scale) }
+            let inv = 1 / sum(p, count: cols)
             for i in 0..<cols { p[i] *= inv }
         }
+    }
+
+    /// Σ x[i] with 8 independent partial sums (vectorizes; order differs from a serial sum by rounding only).
+    @inline(__always)
+    public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= count {
+            acc += SIMD8<Float>(x[i], x[i + 1], x[i + 2], x[i + 3], x[i + 4], x[i + 5], x[i + 6], x[i + 7])
+            i += 8
+        }
+        var s = acc.sum()
+        while i < count { s += x[i]; i += 1 }
+        return s
+    }
+
+    @inline(__always)
+    public static func maxValue(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: -.infinity)
+        var i = 0
+        while i + 8 <= count {
+            acc = pointwiseMax(acc, SIMD8<Float>(x[i], x[i + 1], x[i + 2], x[i + 3], x[i + 4], x[i + 5], x[i + 6], x[i + 7]))
+            i += 8
+        }
+        var m = acc.max()
+        while i < count { m = max(m, x[i]); i += 1 }
+        return m
     }
 
     /// Rotary position embedding, non-interleaved ("rotate_half") over the whole head:
