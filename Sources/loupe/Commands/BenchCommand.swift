@@ -123,11 +123,14 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     static func human(_ l: BenchLine) -> String {
-        func f(_ v: Double?, _ spec: String) -> String { v.map { String(format: spec, $0) } ?? "-" }
-        let rss = l.peakRSSBytes.map { String(format: "%.2f GB", Double($0) / 1e9) } ?? "-"
-        return "\(l.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(f(l.seconds, "%8.3f s"))  " +
-            "\(f(l.tokensPerSecond, "%8.1f tok/s"))  \(f(l.gflops, "%6.1f GFLOP/s")) (sgemm \(f(l.sgemmGflops, "%.0f")), " +
-            "eff \(f(l.efficiency, "%.2f")))  peak RSS \(rss)" + (l.note.map { "  [\($0)]" } ?? "")
+        var parts = [l.name.padding(toLength: 8, withPad: " ", startingAt: 0), String(format: "%9.3f s", l.seconds)]
+        if let t = l.tokensPerSecond { parts.append(String(format: "%9.1f tok/s", t)) }
+        if let g = l.gflops { parts.append(String(format: "%7.1f GFLOP/s", g)) }
+        if let s = l.sgemmGflops { parts.append(String(format: "sgemm %.0f", s)) }
+        if let e = l.efficiency { parts.append(String(format: "eff %.2f", e)) }
+        if let r = l.peakRSSBytes { parts.append(String(format: "peak RSS %.2f GB", Double(r) / 1e9)) }
+        if let n = l.note { parts.append("[\(n)]") }
+        return parts.joined(separator: "  ")
     }
 }
 
