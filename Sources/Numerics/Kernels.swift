@@ -114,17 +114,21 @@ public enum Kernels {
         return s
     }
 
+    /// max of x[0..<count] with 4 independent running maxima (the generic SIMD pointwiseMax is
+    /// not inlined by the compiler, so plain compares are faster here).
     @inline(__always)
     public static func maxValue(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var acc = SIMD8<Float>(repeating: -.infinity)
+        var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0
         var i = 0
-        while i + 8 <= count {
-            acc = pointwiseMax(acc, SIMD8<Float>(x[i], x[i + 1], x[i + 2], x[i + 3], x[i + 4], x[i + 5], x[i + 6], x[i + 7]))
-            i += 8
+        while i + 4 <= count {
+            m0 = x[i] > m0 ? x[i] : m0
+            m1 = x[i + 1] > m1 ? x[i + 1] : m1
+            m2 = x[i + 2] > m2 ? x[i + 2] : m2
+            m3 = x[i + 3] > m3 ? x[i + 3] : m3
+            i += 4
         }
-        var m = acc.max()
-        while i < count { m = max(m, x[i]); i += 1 }
-        return m
+        while i < count { m0 = x[i] > m0 ? x[i] : m0; i += 1 }
+        return max(max(m0, m1), max(m2, m3))
     }
 
     /// Rotary position embedding, non-interleaved ("rotate_half") over the whole head:
