@@ -122,7 +122,7 @@ enum Attention {
         let scale = 1 / Float(hd).squareRoot()
         let maxLen = rows.map(\.count).max() ?? 0
         guard maxLen > 0 else { return }
-        let block = max(16, min(maxLen, (1 << 18) / maxLen))
+        let block = max(16, min(maxLen, (1 << 20) / maxLen))
         // One score buffer per worker; work items are (row, head) pairs.
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: Parallel.workers * block * maxLen)
         defer { scores.deallocate() }
