@@ -96,4 +96,30 @@ final class EndToEndGoldenTests: XCTestCase {
             }
         }
     }
+
+    /// Late chunking through the tokenizer: each chunk is the mean of the document's token states
+    /// (one pass, prefix included in the pass) whose text offsets start inside the chunk.
+    func testLateChunksPoolTheDocumentStates() throws {
+        guard model.tokenizer != nil else { throw XCTSkip("tokenizer not merged yet: late chunking on text not testable") }
+        let text = "The printing press spread quickly. Books became cheap, and ideas travelled far."
+        let split = text.unicodeScalars.count / 2
+        let spans = [0..<split, split..<text.unicodeScalars.count]
+        let task = "retrieval.passage"
+        let got = try model.embedLateChunks(text: text, chunks: spans, task: task)
+        let prefix = model.instruction(for: task).unicodeScalars.count
+        let enc = try model.tokenize(text, task: task)
+        let states = try model.tokenStates(ids: enc.ids, task: task)
+        let D = model.hiddenSize
+        for (chunk, span) in zip(got, spans) {
+            var sum = [Float](repeating: 0, count: D), n = 0
+            for (i, o) in enc.offsets.enumerated() where enc.specialTokensMask[i] == 0 && o.lowerBound >= prefix
+                && span.contains(o.lowerBound - prefix) {
+                for j in 0..<D { sum[j] += states[i * D + j] }
+                n += 1
+            }
+            XCTAssertGreaterThan(n, 3)
+            XCTAssertLessThanOrEqual(maxAbsDiff(chunk, EmbeddingModel.truncate(sum, to: D)), 1e-5)
+        }
+        XCTAssertLessThan(cosine(got[0], got[1]), 0.99999, "two different chunks")
+    }
 }
