@@ -1,8 +1,156 @@
 import ArgumentParser
 import Foundation
+import JinaEmbeddings
+import Numerics
 
-// PLACEHOLDER — replaced by the implementation of `loupe bench`.
+/// `loupe bench`: the performance contract of issue 7. One line per case (`--json`: one JSON
+/// object per line with case, seconds, tokens_per_second, gflops, sgemm_gflops, efficiency,
+/// peak_rss_bytes).
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "(not implemented yet)")
-    func run() async throws { throw CLIError("loupe bench is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure embedding speed (cases 32x128, 8x512, 1x2048, 1x8192, query, load, and registered extras).")
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .customLong("case"), help: "Case to run (repeatable). Default: load, query, 32x128, 8x512, 1x2048.")
+    var cases: [String] = []
+
+    @Option(name: .long, help: "Task adapter for the batch cases (default retrieval.passage; `query` uses retrieval.query).")
+    var task: String?
+
+    @Flag(name: .long, help: "One JSON object per case per line.")
+    var json = false
+
+    static let engineCases = ["load", "query", "32x128", "8x512", "1x2048", "1x8192"]
+    static let defaultCases = ["load", "query", "32x128", "8x512", "1x2048"]
+
+    func run() async throws {
+        let names = cases.isEmpty ? Self.defaultCases : cases
+        for n in names where !Self.engineCases.contains(n) && BenchRegistry.extra[n] == nil {
+            throw CLIError("unknown bench case '\(n)'; known: \((Self.engineCases + BenchRegistry.extra.keys.sorted()).joined(separator: ", "))")
+        }
+        let context = BenchContext(options: modelOptions)
+        let sgemm = Self.measureSgemm()
+        var failed = false
+        for name in names {
+            var line: BenchLine
+            do {
+                if let extra = BenchRegistry.extra[name] {
+                    line = try extra(context)
+                } else {
+                    line = try runEngineCase(name, context)
+                }
+            } catch {
+                line = BenchLine(name: name, seconds: .nan, note: "failed: \(error)")
+                failed = true
+            }
+            line.sgemmGflops = line.sgemmGflops ?? sgemm
+            line.peakRSSBytes = line.peakRSSBytes ?? peakRSSBytes()
+            print(json ? line.json() : Self.human(line))
+        }
+        if failed { throw ExitCode.failure }
+    }
+
+    func runEngineCase(_ name: String, _ context: BenchContext) throws -> BenchLine {
+        if name == "load" {
+            let (model, seconds) = try measure { () throws -> EmbeddingModel in
+                let m = try context.model()
+                _ = try m.embed(ids: [Self.randomIDs(16, model: m, seed: 1)], tasks: [try benchTask(m)])
+                return m
+            }
+            return BenchLine(name: name, seconds: seconds, note: model.name)
+        }
+        let model = try context.model()
+        if name == "query" {
+            let task = model.hasAdapters ? (model.tasks.contains("retrieval.query") ? "retrieval.query" : model.tasks[0]) : nil
+            let ids: [Int32]
+            if model.tokenizer != nil {
+                ids = try model.tokenize("How does the printing press change the spread of ideas in Europe?", task: task).ids
+            } else {
+                // No tokenizer (synthetic): 16 text tokens + a 12-token prefix + <s> </s>.
+                ids = Self.randomIDs(16 + (task == "retrieval.query" ? 12 : 0) + 2, model: model, seed: 2)
+            }
+            _ = try model.embed(ids: [ids], tasks: [task])  // warm-up
+            var times: [Double] = []
+            for _ in 0..<5 { times.append(try measure { try model.embed(ids: [ids], tasks: [task]) }.1) }
+            let t = times.sorted()[times.count / 2]
+            return BenchLine(name: name, seconds: t, tokensPerSecond: Double(ids.count) / t,
+                             gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9, note: "median of 5, \(ids.count) tokens")
+        }
+        let parts = name.split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw CLIError("bad case \(name)") }
+        let (rows, length) = (parts[0], parts[1])
+        guard length <= model.maxLength else {
+            throw CLIError("\(model.name) accepts at most \(model.maxLength) tokens per input")
+        }
+        let batch = (0..<rows).map { Self.randomIDs(length, model: model, seed: UInt64(10 + $0)) }
+        let task = try benchTask(model)
+        let (_, t) = try measure { try model.embed(ids: batch, tasks: [task]) }
+        let tokens = rows * length
+        return BenchLine(name: name, seconds: t, tokensPerSecond: Double(tokens) / t,
+                         gflops: model.forwardFLOPs(rowLengths: Array(repeating: length, count: rows)) / t / 1e9,
+                         note: "task \(task ?? "none")")
+    }
+
+    func benchTask(_ model: EmbeddingModel) throws -> String? {
+        try resolveTask(task, default: "retrieval.passage", model: model)
+    }
+
+    /// `<s>`, random ids from the vocabulary (skipping the first specials), `</s>`.
+    static func randomIDs(_ count: Int, model: EmbeddingModel, seed: UInt64) -> [Int32] {
+        var state = seed &* 0x9E3779B97F4A7C15 &+ 1
+        let vocab = UInt64(max(model.config.vocabSize - 10, 1))
+        var ids: [Int32] = (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int32(5 + (state >> 33) % vocab)
+        }
+        let bos: Int32 = model.config.modelType == "bert" ? 101 : 0, eos: Int32 = model.config.modelType == "bert" ? 102 : 2
+        if count >= 2 { ids[0] = bos; ids[count - 1] = eos }
+        return ids
+    }
+
+    /// OpenBLAS sgemm GFLOP/s on a model-shaped product: [512, 1024] · [4096, 1024]ᵀ (an fc1 of jina-v3).
+    static func measureSgemm() -> Double {
+        let m = 512, n = 4096, k = 1024
+        let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: n * k)
+        var c = [Float](repeating: 0, count: m * n)
+        func once() { BLAS.sgemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k, transB: true, c: &c, ldc: n) }
+        once()
+        var best = Double.infinity
+        for _ in 0..<3 { best = min(best, measure(once).1) }
+        return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
+    }
+
+    static func human(_ l: BenchLine) -> String {
+        var parts = [l.name.padding(toLength: 8, withPad: " ", startingAt: 0), String(format: "%9.3f s", l.seconds)]
+        if let t = l.tokensPerSecond { parts.append(String(format: "%9.1f tok/s", t)) }
+        if let g = l.gflops { parts.append(String(format: "%7.1f GFLOP/s", g)) }
+        if let s = l.sgemmGflops { parts.append(String(format: "sgemm %.0f", s)) }
+        if let e = l.efficiency { parts.append(String(format: "eff %.2f", e)) }
+        if let r = l.peakRSSBytes { parts.append(String(format: "peak RSS %.2f GB", Double(r) / 1e9)) }
+        if let n = l.note { parts.append("[\(n)]") }
+        return parts.joined(separator: "  ")
+    }
+}
+
+/// Lazily loads the model once for all cases (so `load` measures the first load).
+final class BenchContext {
+    let options: ModelOptions
+    private var loaded: EmbeddingModel?
+    init(options: ModelOptions) { self.options = options }
+    func model() throws -> EmbeddingModel {
+        if let loaded { return loaded }
+        let m = try options.loadModel()
+        loaded = m
+        return m
+    }
+}
+
+/// Bench cases registered by other modules (tokenizer-load, tokenize, search-10k, ...):
+/// add an entry to this table; `loupe bench --case NAME` runs it and prints its BenchLine
+/// (sgemm GFLOP/s and peak RSS are filled in when the case leaves them nil).
+enum BenchRegistry {
+    // e.g. ["tokenize": { context in try TokenizerBenchmark.run(context) }]
+    static let extra: [String: @Sendable (BenchContext) throws -> BenchLine] = [:]
 }

@@ -1,8 +1,133 @@
 import ArgumentParser
 import Foundation
+import JinaEmbeddings
 
-// PLACEHOLDER — replaced by the implementation of `loupe embed`.
+/// `loupe embed`: JSON Lines in (`{"text": ...}` or `{"ids": [...]}` with --input-ids, each with an
+/// optional "task"), one `{"embedding": [...]}` or `{"error": "..."}` line out per input, in order.
 struct EmbedCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "embed", abstract: "(not implemented yet)")
-    func run() async throws { throw CLIError("loupe embed is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed JSON Lines from stdin: {\"text\": ...} (or {\"ids\": [...]} with --input-ids) → {\"embedding\": [...]}.")
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: "Task adapter (retrieval.query, retrieval.passage, separation, classification, text-matching) or none. Default: text-matching for jina, none otherwise.")
+    var task: String?
+
+    @Option(name: .long, help: "Matryoshka dimension: keep the first K values, then normalize.")
+    var dim: Int?
+
+    @Flag(name: .long, help: "Input lines hold token ids ({\"ids\": [...]}, with <s>/</s>); no prefix is added.")
+    var inputIds = false
+
+    @Flag(name: .long, help: "Output the mean-pooled vector without L2 normalization.")
+    var noNormalize = false
+
+    @Option(name: .long, help: "Inputs per forward pass (default 32).")
+    var batchSize: Int = 32
+
+    /// One input line, parsed and tokenized, waiting for its batch.
+    struct Pending {
+        var line: Int
+        var ids: [Int32]
+        var task: String?
+    }
+
+    func run() async throws {
+        guard batchSize > 0 else { throw CLIError("--batch-size must be positive") }
+        let model = try modelOptions.loadModel()
+        let defaultTask = try resolveTask(task, default: model.defaultTask, model: model)
+        if let dim { try model.validate(dimension: dim) }
+        if !inputIds, model.tokenizer == nil {
+            var why = "no tokenizer.json"
+            do { _ = try model.tokenize("", task: nil) } catch { why = "\(error)" }
+            throw CLIError("model \(model.name) cannot tokenize text (\(why)); pass token ids with --input-ids")
+        }
+        let maxLength = modelOptions.maxLength ?? model.maxLength
+
+        var outputs: [Int: String] = [:]
+        var pending: [Pending] = []
+        var next = 0, lineCount = 0, failed = false
+
+        func flush() {
+            guard !pending.isEmpty else { return }
+            do {
+                let vectors = try model.embed(ids: pending.map(\.ids), tasks: pending.map(\.task), normalize: false)
+                for (p, v) in zip(pending, vectors) { outputs[p.line] = Self.embeddingLine(finish(v)) }
+            } catch {
+                // A batch failure names the batch; fall back to one row at a time to isolate the line.
+                for p in pending {
+                    do {
+                        let v = try model.embed(ids: [p.ids], tasks: [p.task], normalize: false)[0]
+                        outputs[p.line] = Self.embeddingLine(finish(v))
+                    } catch { outputs[p.line] = Self.errorLine("\(error)"); failed = true }
+                }
+            }
+            pending.removeAll()
+            while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
+        }
+
+        while let raw = readLine(strippingNewline: true) {
+            if raw.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            let line = lineCount
+            lineCount += 1
+            do {
+                pending.append(try parse(raw, line: line, model: model, defaultTask: defaultTask, maxLength: maxLength))
+            } catch {
+                outputs[line] = Self.errorLine("\(error)")
+                failed = true
+            }
+            if pending.count >= batchSize { flush() }
+            while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
+        }
+        flush()
+        while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
+        if failed { throw ExitCode.failure }
+    }
+
+    /// Matryoshka truncation and normalization of a mean-pooled vector.
+    func finish(_ pooled: [Float]) -> [Float] {
+        var v = pooled
+        if let dim { v = Array(v.prefix(dim)) }
+        if !noNormalize { v = EmbeddingModel.truncate(v, to: v.count) }
+        return v
+    }
+
+    func parse(_ raw: String, line: Int, model: EmbeddingModel, defaultTask: String?, maxLength: Int) throws -> Pending {
+        guard let obj = (try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any] else {
+            throw CLIError("line \(line + 1): not a JSON object")
+        }
+        var lineTask = defaultTask
+        if let t = obj["task"], !(t is NSNull) {
+            guard let s = t as? String else { throw CLIError("line \(line + 1): \"task\" must be a string") }
+            lineTask = try resolveTask(s, default: defaultTask, model: model)
+        }
+        if inputIds {
+            guard let arr = obj["ids"] as? [Any] else { throw CLIError("line \(line + 1): no \"ids\" array (--input-ids)") }
+            var ids: [Int32] = []
+            for x in arr {
+                guard let n = x as? NSNumber, n.doubleValue == n.doubleValue.rounded(), abs(n.doubleValue) < 2e9 else {
+                    throw CLIError("line \(line + 1): ids must be integers")
+                }
+                ids.append(n.int32Value)
+            }
+            guard ids.count <= maxLength else {
+                throw CLIError("line \(line + 1): \(ids.count) ids exceed the maximum length \(maxLength)")
+            }
+            try model.check(ids: ids)
+            return Pending(line: line, ids: ids, task: lineTask)
+        }
+        guard let text = obj["text"] as? String else { throw CLIError("line \(line + 1): no \"text\" string") }
+        let enc = try model.tokenize(text, task: lineTask, applyPrefix: !modelOptions.noPrefix, maxLength: maxLength)
+        return Pending(line: line, ids: enc.ids, task: lineTask)
+    }
+
+    static func embeddingLine(_ v: [Float]) -> String {
+        "{\"embedding\": [" + v.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ") + "]}"
+    }
+
+    static func errorLine(_ message: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data("{\"error\": \"error\"}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
 }

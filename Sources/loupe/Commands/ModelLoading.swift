@@ -1,11 +1,28 @@
 import Foundation
 import JinaEmbeddings
 
-// PLACEHOLDER — implemented with the encoder (issue 3).
 extension ModelOptions {
+    /// One line on stderr (diagnostics never go to stdout, which carries the command's output).
+    private func notice(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
     /// Resolves and loads the model (`--synthetic`, `--model`, $LOUPE_MODEL, HF cache, default),
     /// saying on stderr which model was chosen and why (unless --quiet).
+    /// `LOUPE_WEIGHTS=bf16` keeps 16-bit checkpoint matrices in 16 bits (half the memory, slower
+    /// with OpenBLAS); the default widens them to Float once at load.
     func loadModel() throws -> EmbeddingModel {
-        throw CLIError("model loading is not implemented yet")
+        let env = ProcessInfo.processInfo.environment
+        let precision: WeightPrecision = ["bf16", "16", "keep16"].contains(env["LOUPE_WEIGHTS"] ?? "") ? .keep16Bit : .widenAtLoad
+        if let synthetic {
+            guard model == nil else { throw CLIError("use either --model or --synthetic, not both") }
+            if !quiet { notice("loupe: model: synthetic \(synthetic) (random weights, from --synthetic)") }
+            return try EmbeddingModel.synthetic(synthetic, seed: 0, precision: precision)
+        }
+        let resolved = try ModelLocator.resolve(explicit: model, environment: env)
+        if !quiet { notice("loupe: model: \(resolved.directory.path) (\(resolved.reason))") }
+        let loaded = try EmbeddingModel.load(directory: resolved.directory, precision: precision)
+        if let maxLength, maxLength < 2 { throw CLIError("--max-length must be at least 2") }
+        return loaded
     }
 }

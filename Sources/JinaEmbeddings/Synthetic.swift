@@ -1,0 +1,104 @@
+import Foundation
+import Numerics
+
+extension EmbeddingModel {
+    /// Random weights with the real jina-embeddings-v3 dimensions, built in memory (benchmarks;
+    /// no file needed). The word table is kept in bf16 like the checkpoint; Linear matrices are
+    /// widened per `precision` as on load. Known names: "jina-v3" (full size), "jina-tiny".
+    public static func synthetic(_ name: String, seed: UInt64 = 0) throws -> EmbeddingModel {
+        try synthetic(name, seed: seed, precision: .widenAtLoad)
+    }
+
+    public static func synthetic(_ name: String, seed: UInt64, precision: WeightPrecision) throws -> EmbeddingModel {
+        var c = ModelConfig()
+        switch name {
+        case "jina-v3", "jina-embeddings-v3":
+            c.hiddenSize = 1024; c.numLayers = 24; c.numHeads = 16; c.intermediateSize = 4096; c.vocabSize = 250002
+            c.matryoshkaDimensions = [32, 64, 128, 256, 512, 768, 1024]
+        case "jina-tiny":
+            c.hiddenSize = 64; c.numLayers = 2; c.numHeads = 4; c.intermediateSize = 128; c.vocabSize = 1000
+            c.matryoshkaDimensions = [8, 16, 32, 64]
+        default:
+            throw ModelError.invalidInput("unknown synthetic model '\(name)'; known: jina-v3, jina-tiny")
+        }
+        c.modelType = "xlm-roberta"
+        c.typeVocabSize = 1; c.maxPositionEmbeddings = 8194; c.positions = .rotary; c.rotaryBase = 20000
+        c.layerNormEps = 1e-5; c.padTokenId = 1
+        c.loraAdaptations = ["retrieval.query", "retrieval.passage", "separation", "classification", "text-matching"]
+        c.loraRank = 4; c.loraAlpha = 1
+        c.taskInstructions = [
+            "retrieval.query": "Represent the query for retrieving evidence documents: ",
+            "retrieval.passage": "Represent the document for retrieval: ",
+            "separation": "", "classification": "", "text-matching": "",
+        ]
+        c.maxSequenceLength = 8194
+        var g = Generator(seed: seed)
+        let D = c.hiddenSize, F = c.intermediateSize, n = 5, r = 4, s = c.loraScaling
+
+        func matrix(_ rows: Int, _ cols: Int, bf16: Bool) -> WeightMatrix {
+            let scale = 1 / Float(cols).squareRoot()
+            if bf16 || precision == .keep16Bit {
+                return WeightMatrix(rows: rows, cols: cols, storage: .bf16(g.bf16(rows * cols, scale: scale)))
+            }
+            return WeightMatrix(rows: rows, cols: cols, storage: .f32(g.floats(rows * cols, scale: scale)))
+        }
+        func linear(_ out: Int, _ inn: Int) -> Linear {
+            Linear(weight: matrix(out, inn, bf16: false), bias: g.floats(out, scale: 0.02),
+                   lora: LinearLoRA(count: n, rank: r, a: g.floats(n * r * inn, scale: 0.05),
+                                    b: g.floats(n * out * r, scale: 0.05), scaling: s))
+        }
+        func norm() -> LayerNormWeights {
+            LayerNormWeights(gamma: [Float](repeating: 1, count: D), beta: [Float](repeating: 0, count: D), eps: c.layerNormEps)
+        }
+        func table(_ rows: Int) -> EmbeddingTable {
+            EmbeddingTable(table: matrix(rows, D, bf16: true), loraA: g.floats(n * rows * r, scale: 0.05),
+                           loraB: g.floats(n * r * D, scale: 0.05), loraCount: n, rank: r, scaling: s)
+        }
+        let word = table(c.vocabSize), tt = table(1)
+        let layers = (0..<c.numLayers).map { _ in
+            EncoderLayer(qkv: linear(3 * D, D), outProj: linear(D, D), norm1: norm(),
+                         fc1: linear(F, D), fc2: linear(D, F), norm2: norm())
+        }
+        let weights = ModelWeights(word: word, tokenType: tt, position: nil, embNorm: norm(), layers: layers)
+        return EmbeddingModel(name: "synthetic \(name)", config: c, tokenizer: nil,
+                              fingerprint: "synthetic-\(name)-\(seed)", maxLength: 8194, weights: weights)
+    }
+}
+
+/// SplitMix64 → uniform floats in [-scale, scale]; fast enough for 570 M values.
+private struct Generator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x1234_5678_9ABC_DEF0 }
+
+    @inline(__always) mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func floats(_ count: Int, scale: Float) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buf, initialized in
+            let k = scale / Float(1 << 23)
+            var i = 0
+            while i < count {
+                let v = next()
+                buf[i] = (Float(Int32(truncatingIfNeeded: v) >> 8)) * k
+                if i + 1 < count { buf[i + 1] = Float(Int32(truncatingIfNeeded: v >> 32) >> 8) * k }
+                i += 2
+            }
+            initialized = count
+        }
+    }
+
+    mutating func bf16(_ count: Int, scale: Float) -> [UInt16] {
+        [UInt16](unsafeUninitializedCapacity: count) { buf, initialized in
+            let k = scale / Float(1 << 23)
+            for i in 0..<count {
+                buf[i] = HalfFloat.f32ToBF16(Float(Int32(truncatingIfNeeded: next()) >> 8) * k)
+            }
+            initialized = count
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+@testable import JinaEmbeddings
+import TestSupport
+import XCTest
+
+final class ModelAPITests: XCTestCase {
+    func testSHA256KnownVectors() {
+        XCTAssertEqual(SHA256.hex([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // Several blocks (768 bytes), value from Python's hashlib.
+        let bytes = (0..<3).flatMap { _ in (0..<256).map { UInt8($0) } }
+        XCTAssertEqual(SHA256.hex(bytes), "f3a25aa93aa2fbba28d79260535bbd6a5eb0fc1c24a8b0f04e12b484c1dfe363")
+    }
+
+    func testConfigDefaultsAndSideFiles() throws {
+        let dir = try Fixtures.url("jina-tiny")
+        let c = try ModelConfig.load(directory: dir)
+        XCTAssertEqual(c.positions, .rotary)
+        XCTAssertEqual(c.rotaryBase, 20000)
+        XCTAssertEqual(c.loraScaling, 0.25)
+        XCTAssertEqual(c.matryoshkaDimensions, [8, 16, 32, 64])
+        XCTAssertEqual(c.maxSequenceLength, 8194)
+        XCTAssertEqual(c.taskInstructions["retrieval.query"], "Represent the query for retrieving evidence documents: ")
+        var json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("config.json"))) as? [String: Any])
+        json.removeValue(forKey: "rotary_emb_base")
+        let c2 = try ModelConfig.parse(configJSON: try JSONSerialization.data(withJSONObject: json), path: "x")
+        XCTAssertEqual(c2.rotaryBase, 10000)
+
+        let mini = try ModelConfig.load(directory: try Fixtures.defaultModelDirectory())
+        XCTAssertEqual(mini.positions, .absolute)
+        XCTAssertEqual(mini.maxSequenceLength, 256)
+        XCTAssertEqual(mini.typeVocabSize, 2)
+        XCTAssertEqual(mini.layerNormEps, 1e-12)
+    }
+
+    func testFingerprintIsStableAndDependsOnWeights() throws {
+        let a = try EmbeddingModel.load(directory: try Fixtures.url("jina-tiny"))
+        let b = try EmbeddingModel.load(directory: try Fixtures.url("jina-tiny"))
+        let c = try EmbeddingModel.load(directory: try Fixtures.url("jina-tiny-bf16"))
+        XCTAssertEqual(a.fingerprint, b.fingerprint)
+        XCTAssertNotEqual(a.fingerprint, c.fingerprint)
+        XCTAssertEqual(a.fingerprint.count, 64)
+    }
+
+    /// keep16Bit widens inside the product; it must give the same numbers as widening at load.
+    func testSixteenBitStorageMatchesWidenedWeights() throws {
+        let dir = try Fixtures.url("jina-tiny-bf16")
+        let wide = try EmbeddingModel.load(directory: dir, precision: .widenAtLoad)
+        let narrow = try EmbeddingModel.load(directory: dir, precision: .keep16Bit)
+        let ids: [[Int32]] = [[0, 5, 17, 300, 2], [0, 9, 2]]
+        let x = try wide.embed(ids: ids, tasks: ["retrieval.query", nil])
+        let y = try narrow.embed(ids: ids, tasks: ["retrieval.query", nil])
+        for (p, q) in zip(x, y) { XCTAssertLessThanOrEqual(maxAbsDiff(p, q), 1e-6) }
+    }
+
+    /// Packing rows must not leak attention across rows: a row alone equals the row in a batch.
+    func testPackedRowsAreIndependent() throws {
+        let model = try EmbeddingModel.synthetic("jina-tiny", seed: 7)
+        let a: [Int32] = [0, 10, 20, 30, 2], b: [Int32] = [0, 99, 2]
+        let both = try model.embed(ids: [a, b], tasks: ["separation", "classification"])
+        XCTAssertLessThanOrEqual(maxAbsDiff(both[0], try model.embed(ids: [a], tasks: ["separation"])[0]), 1e-6)
+        XCTAssertLessThanOrEqual(maxAbsDiff(both[1], try model.embed(ids: [b], tasks: ["classification"])[0]), 1e-6)
+        XCTAssertThrowsError(try model.embed(ids: [[0, 5000, 2]], tasks: [nil]))
+        XCTAssertThrowsError(try model.embed(ids: [[]], tasks: [nil]))
+        XCTAssertThrowsError(try model.embed(ids: [a], tasks: ["bogus"]))
+    }
+
+    func testLocatorOrder() throws {
+        let tiny = try Fixtures.url("jina-tiny").path
+        let empty = try Fixtures.temporaryDirectory("locator")
+        var env = ["HOME": empty.path, "LOUPE_MODEL": tiny]
+        XCTAssertEqual(try ModelLocator.resolve(explicit: tiny, environment: env).reason, "--model")
+        XCTAssertEqual(try ModelLocator.resolve(explicit: nil, environment: env).reason, "$LOUPE_MODEL")
+        env["LOUPE_MODEL"] = nil
+        let snap = empty.appendingPathComponent(".cache/huggingface/hub/models--jinaai--jina-embeddings-v3/snapshots/abc")
+        try FileManager.default.createDirectory(at: snap, withIntermediateDirectories: true)
+        for f in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(atPath: tiny + "/" + f, toPath: snap.appendingPathComponent(f).path)
+        }
+        let r = try ModelLocator.resolve(explicit: nil, environment: env)
+        XCTAssertEqual(r.directory.lastPathComponent, "abc")
+        XCTAssertTrue(r.reason.contains("Hugging Face cache"))
+        XCTAssertEqual(EmbeddingModel.displayName(directory: r.directory), "jina-embeddings-v3")
+        env["HF_HOME"] = empty.appendingPathComponent("nowhere").path
+        env["LOUPE_HOME"] = empty.appendingPathComponent("nothing").path
+        XCTAssertThrowsError(try ModelLocator.resolve(explicit: nil, environment: env)) { error in
+            XCTAssertTrue("\(error)".contains("make model"), "\(error)")
+        }
+        XCTAssertThrowsError(try ModelLocator.resolve(explicit: "/nonexistent", environment: [:]))
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class JinaEmbeddingsSmokeTests: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}

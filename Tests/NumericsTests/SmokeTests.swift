@@ -1,5 +1,0 @@
-import XCTest
-
-final class NumericsSmokeTests: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}
