@@ -22,7 +22,7 @@ extension Analysis {
     /// `duplicates` with an explicit block height (rows per sgemm block); nil = sized for ~64 MB.
     /// The result does not depend on the block height (tests check block boundaries with it).
     public static func duplicates(_ v: Vectors, texts: [String], threshold: Float, blockRows: Int?) -> [DuplicateGroup] {
-        let n = v.count, d = v.dim
+        let n = v.count
         guard n > 1 else { return [] }
         var uf = UnionFind(count: n)
         let useTexts = texts.count == n
@@ -36,6 +36,21 @@ extension Analysis {
         }
         // Lowest linking similarity per root; merged on union.
         var linkMin = [Float](repeating: .infinity, count: n)
+        forEachPair(v, atLeast: threshold, blockRows: blockRows) { i, j, s in
+            let a = uf.find(i), b = uf.find(j)
+            let m = min(linkMin[a], linkMin[b], s)
+            linkMin[uf.union(a, b)] = m
+        }
+        return collectGroups(&uf, count: n, keys: keys, vectors: v, linkMin: linkMin)
+    }
+
+    /// Calls `body(i, j, similarity)` for every pair `i < j` with dot product ≥ `threshold`, in
+    /// row-major order. Block `[i0, i1)` is multiplied with rows `[i0, count)` (one sgemm, upper
+    /// triangle only); blocks are sized so that product stays near 64 MB (`blockRows` overrides).
+    static func forEachPair(_ v: Vectors, atLeast threshold: Float, blockRows: Int?,
+                            _ body: (Int, Int, Float) -> Void) {
+        let n = v.count, d = v.dim
+        guard n > 1 else { return }
         let block = min(max(1, blockRows ?? min(1024, (16 << 20) / max(n, 1))), n)
         var buffer = [Float](repeating: 0, count: block * n)
         v.data.withUnsafeBufferPointer { xs in
@@ -48,23 +63,23 @@ extension Analysis {
                                 dim: d, into: out.baseAddress!)
                     for r in 0..<rows {
                         let line = out.baseAddress! + r * cols
-                        for c in (r + 1)..<max(cols, r + 1) where line[c] >= threshold {
-                            let a = uf.find(i0 + r), b = uf.find(i0 + c)
-                            let m = min(linkMin[a], linkMin[b], line[c])
-                            let root = uf.union(a, b)
-                            linkMin[root] = m
-                        }
+                        for c in (r + 1)..<cols where line[c] >= threshold { body(i0 + r, i0 + c, line[c]) }
                     }
                     i0 = i1
                 }
             }
         }
+    }
+
+    /// Groups of 2+ from a union-find, members ascending, ordered by first member.
+    static func collectGroups(_ uf: inout UnionFind, count n: Int, keys: [String], vectors v: Vectors,
+                              linkMin: [Float]) -> [DuplicateGroup] {
         var groups = [Int: [Int]]()
         for i in 0..<n { groups[uf.find(i), default: []].append(i) }
         return groups.filter { $0.value.count >= 2 }
             .sorted { $0.value[0] < $1.value[0] }
             .map { root, members in
-                let exact = useTexts && members.allSatisfy { keys[$0] == keys[members[0]] }
+                let exact = !keys.isEmpty && members.allSatisfy { keys[$0] == keys[members[0]] }
                 let minSim = members.count <= 2000 ? minPairSimilarity(v, members) : linkMin[root]
                 return DuplicateGroup(members: members, exact: exact, minSimilarity: minSim)
             }

@@ -90,4 +90,18 @@ final class DuplicatesTests: XCTestCase {
         XCTAssertEqual(Analysis.normalizedText("ÉCOLE"), "école")
         XCTAssertTrue(Analysis.duplicates(Vectors(rows: [[1, 0]]), texts: ["x"], threshold: 0.5).isEmpty)
     }
+
+    func testSimilarPairsRegroupLikeDuplicatesAtEveryThreshold() {
+        let (v, _) = planted()
+        let texts = (0..<v.count).map { $0 == 5 || $0 == 50 ? "Same text" : "text \($0)" }
+        let index = Analysis.similarPairs(v, atLeast: 0.2, blockRows: 9)
+        XCTAssertEqual(index.pairs.map(\.similarity), index.pairs.map(\.similarity).sorted(by: >))
+        XCTAssertTrue(index.pairs.allSatisfy { $0.a < $0.b && $0.similarity >= 0.2 })
+        for t: Float in [0.2, 0.3, 0.5, 0.9, 0.99] {
+            XCTAssertEqual(index.groups(threshold: t, texts: texts, vectors: v),
+                           Analysis.duplicates(v, texts: texts, threshold: t), "threshold \(t)")
+        }
+        // [5, 50] are grouped by their text alone at a high threshold, and flagged exact.
+        XCTAssertTrue(index.groups(threshold: 0.9, texts: texts, vectors: v).contains { $0.members == [5, 50] && $0.exact })
+    }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// Benchmark cases of the analysis module (`loupe bench` runs them by name).
 ///
 /// Data are synthetic and seeded: random unit vectors (search), or unit vectors around planted
-/// centres (dedup: 1% near-copies at cosine ≈ 0.99; cluster: 20 centres). Times are wall clock.
+/// centres (dedup: 1% near-copies at cosine ≈ 0.99; cluster: 20 centres). `seconds` is wall clock; `cpu_seconds` (all threads) shows how much of it was
+/// spent computing rather than waiting for a shared CPU.
 ///   search-10k, search-100k   1024 dims, exact top-10; `seconds` = median time per query (21 queries)
 ///   dedup-10k, dedup-100k     256 dims, threshold 0.9, all pairs in row blocks
 ///   cluster-10k, cluster-100k 256 dims, k-means++ with k = 20 (labels from short synthetic texts)
@@ -28,15 +29,17 @@ enum AnalysisBenchmark {
         var rng = BenchRNG(seed: 1)
         let corpus = randomUnitRows(count, dim: 1024, rng: &rng)
         var times = [Double]()
+        let cpu0 = cpuSeconds()
         for _ in 0..<21 {
             let q = randomUnitRows(1, dim: 1024, rng: &rng).data
             let (_, t) = measure { Analysis.search(query: q, in: corpus, k: 10) }
             times.append(t)
         }
+        let cpu = (cpuSeconds() - cpu0) / 21
         times.sort()
         let median = times[times.count / 2]
         return BenchLine(name: name, seconds: median, peakRSSBytes: peakRSSBytes(),
-                         extra: [("ms_per_query", median * 1000), ("queries_per_second", 1 / median),
+                         extra: [("ms_per_query", median * 1000), ("queries_per_second", 1 / median), ("cpu_seconds", cpu),
                                  ("items", Double(count)), ("dim", 1024)],
                          note: "exact top-10 over \(count) x 1024 random unit vectors, median of 21 queries")
     }
@@ -53,10 +56,12 @@ enum AnalysisBenchmark {
             row = row.map { $0 / n }
             v.data.replaceSubrange(dst * 256 ..< (dst + 1) * 256, with: row)
         }
+        let cpu0 = cpuSeconds()
         let (groups, t) = measure { Analysis.duplicates(v, texts: [], threshold: 0.9) }
+        let cpu = cpuSeconds() - cpu0
         let pairs = Double(count) * Double(count - 1) / 2
         return BenchLine(name: name, seconds: t, peakRSSBytes: peakRSSBytes(),
-                         extra: [("items", Double(count)), ("dim", 256), ("groups", Double(groups.count)),
+                         extra: [("items", Double(count)), ("dim", 256), ("groups", Double(groups.count)), ("cpu_seconds", cpu),
                                  ("pairs_per_second", pairs / t)],
                          note: "all pairs >= 0.9 over \(count) x 256 with \(planted) planted near-copies")
     }
@@ -76,9 +81,11 @@ enum AnalysisBenchmark {
             texts.append("topic\(c) word\(rng.next() % 50) item \(i)")
         }
         let v = Vectors(data: data, count: count, dim: 256)
+        let cpu0 = cpuSeconds()
         let (result, t) = measure { Analysis.kmeans(v, k: 20, texts: texts, seed: 42) }
+        let cpu = cpuSeconds() - cpu0
         return BenchLine(name: name, seconds: t, peakRSSBytes: peakRSSBytes(),
-                         extra: [("items", Double(count)), ("dim", 256), ("k", Double(result.k))],
+                         extra: [("items", Double(count)), ("dim", 256), ("k", Double(result.k)), ("cpu_seconds", cpu)],
                          note: "k-means++ k=20 over \(count) x 256 (20 planted centres), labels included")
     }
 
@@ -92,6 +99,14 @@ enum AnalysisBenchmark {
         }
         return Vectors(data: data, count: count, dim: dim)
     }
+}
+
+/// User + system CPU time of this process (all threads), to tell contention from slowness:
+/// on a shared machine wall-clock time can be several times the CPU time.
+func cpuSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
 }
 
 /// Seeded generator for benchmark data (SplitMix64), with a cheap approximate Gaussian.
