@@ -89,6 +89,9 @@ public enum ClusterLabeler {
     being am do does did doing have has had having it its it's this that these those there here what which who whom \
     whose when where why how all any both each few more most other some such no nor not only own same so than too \
     very can will just should would could may might must shall i me my we our you your he him his she her they them \
+    until while before after during through between without within because since every one two three first new \
+    make makes made use used using keep keeps put take takes let lets like well even much many way yours ours its \
+    don doesn didn won isn aren wasn weren hasn haven hadn ll re ve \
     their us up down out over under again further once also get got via per vs etc i'm you're don't can't isn't \
     der die das und oder ist sind ein eine einer eines einem einen den dem des zu mit von auf für nicht im in es ich \
     du er sie wir ihr wie was wer auch als bei aus nach noch nur so dass oder le la les un une des et ou est sont du \

@@ -85,13 +85,13 @@ extension Analysis {
             }
     }
 
-    /// The lowest dot product over all pairs of `members` (one sgemm of the gathered rows).
+    /// The lowest dot product over all pairs of `members` (one sgemm of the gathered rows), clamped to [-1, 1].
     static func minPairSimilarity(_ v: Vectors, _ members: [Int]) -> Float {
         let g = gram(gather(v, members))
         let m = members.count
         var low = Float.infinity
         for i in 0..<m { for j in (i + 1)..<m { low = min(low, g[i * m + j]) } }
-        return low
+        return min(max(low, -1), 1)   // rounding can put identical unit rows at 1.0000005
     }
 
     /// Text key for exact duplicates: case-folded, runs of whitespace collapsed to one space, trimmed.

@@ -101,7 +101,8 @@ enum AnalysisCLI {
         print(t.render(), terminator: "")
     }
 
-    static func format(_ x: Float) -> String { String(format: "%.3f", Double(x)) }
+    /// Three decimals; values that round to zero print as 0.000 (never -0.000).
+    static func format(_ x: Float) -> String { abs(x) < 0.0005 ? "0.000" : String(format: "%.3f", Double(x)) }
 }
 
 /// A plain aligned text table; the last column is cut to the terminal width with an ellipsis.

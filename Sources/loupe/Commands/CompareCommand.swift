@@ -46,7 +46,13 @@ struct CompareCommand: AsyncParsableCommand {
     func run() async throws {
         let texts = try AnalysisCLI.readStdinTexts()
         let list = taskList
-        let (model, taskA) = try AnalysisCLI.model(modelOptions, task: list.first, default: "text-matching", dim: dim)
+        let model = try modelOptions.loadModel()
+        if list.count == 2 && !model.hasAdapters {
+            throw CLIError("model \(model.name) has no task adapters to compare; load jina-embeddings-v3 (--model DIR), "
+                           + "or compare dimensions instead: loupe compare --dim K")
+        }
+        let taskA = try resolveTask(list.first, default: "text-matching", model: model)
+        try AnalysisCLI.validate(dim, model)
         let a: Vectors, b: Vectors, nameA: String, nameB: String
         if list.count == 2 {
             let taskB = try resolveTask(list[1], default: nil, model: model)
