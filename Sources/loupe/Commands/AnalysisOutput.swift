@@ -21,8 +21,12 @@ enum AnalysisCLI {
         do { try model.validate(dimension: dim) } catch { throw CLIError("--dim \(dim): \(error)") }
     }
 
-    /// Opens (and indexes, through the cache) the corpus under `task`.
-    static func open(_ paths: [String], corpus: CorpusOptions, model: ModelOptions, task: String?) async throws -> CorpusSession {
+    /// Opens (and indexes, through the cache) the corpus under the resolved `task`.
+    ///
+    /// INTEGRATION: once the service branch is merged, pass the loaded model on so it is not loaded
+    /// twice: `CorpusSession.open(paths:corpus:model:loadedModel: loaded, task: .resolved(task))`.
+    static func open(_ paths: [String], corpus: CorpusOptions, model: ModelOptions, loaded: EmbeddingModel,
+                     task: String?) async throws -> CorpusSession {
         guard !paths.isEmpty else { throw CLIError("no corpus given: pass one or more files, a directory, or - for stdin") }
         return try await CorpusSession.open(paths: paths, corpus: corpus, model: model, task: task)
     }

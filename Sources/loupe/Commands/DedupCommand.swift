@@ -45,8 +45,8 @@ struct DedupCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (_, task) = try AnalysisCLI.model(modelOptions, task: task, default: "text-matching", dim: dim)
-        let session = try await AnalysisCLI.open(corpus, corpus: corpusOptions, model: modelOptions, task: task)
+        let (model, task) = try AnalysisCLI.model(modelOptions, task: task, default: "text-matching", dim: dim)
+        let session = try await AnalysisCLI.open(corpus, corpus: corpusOptions, model: modelOptions, loaded: model, task: task)
         let v = try AnalysisCLI.documentVectors(session, dim: dim)
         let texts = session.indexed.corpus.documents.map(\.text)
         let groups = Analysis.duplicates(v, texts: texts, threshold: threshold)

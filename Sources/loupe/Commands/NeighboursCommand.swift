@@ -34,8 +34,8 @@ struct NeighboursCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (_, task) = try AnalysisCLI.model(modelOptions, task: task, default: "text-matching", dim: dim)
-        let session = try await AnalysisCLI.open(corpus, corpus: corpusOptions, model: modelOptions, task: task)
+        let (model, task) = try AnalysisCLI.model(modelOptions, task: task, default: "text-matching", dim: dim)
+        let session = try await AnalysisCLI.open(corpus, corpus: corpusOptions, model: modelOptions, loaded: model, task: task)
         let documents = session.indexed.corpus.documents
         guard index < documents.count else {
             throw CLIError("--index \(index) is out of range: the corpus has \(documents.count) documents (0…\(documents.count - 1))")

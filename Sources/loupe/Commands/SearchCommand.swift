@@ -37,7 +37,7 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         let (model, passageTask) = try AnalysisCLI.model(modelOptions, task: task, default: "retrieval.passage", dim: dim)
         let queryTask = try resolveTask(task, default: "retrieval.query", model: model)
-        let session = try await AnalysisCLI.open(corpus, corpus: corpusOptions, model: modelOptions, task: passageTask)
+        let session = try await AnalysisCLI.open(corpus, corpus: corpusOptions, model: modelOptions, loaded: model, task: passageTask)
         let (chunks, chunkDocs) = try AnalysisCLI.chunkVectors(session, dim: dim)
         let rows = try await session.indexer.embed(texts: [query], task: queryTask, applyPrefix: !modelOptions.noPrefix)
         guard let full = rows.first, full.count >= chunks.dim else { throw CLIError("the encoder returned no vector for the query") }
