@@ -77,9 +77,9 @@ final class ClusteringTests: XCTestCase {
     }
 
     func testAgglomerativeAverageLinkOnAHandWorkedExample() {
-        // Angles 0°, 10°, 20° and 80°, 95°: average link first joins the close pairs, cut at 2 keeps
-        // {0,1,2} and {3,4}; cut at 4 separates exactly one pair (0°/10° and 10°/20° tie at 10°,
-        // the first found wins) — so check the 2-cut and the 5-cut only.
+        // Unit vectors at 0°, 10°, 20°, 80° and 95°. By hand (distance 1 − cos): 0°–10° and 10°–20°
+        // at 0.015, then 80°–95° at 0.034, then 20° joins {0°, 10°} at (0.060 + 0.015) / 2 = 0.038;
+        // so the 2-cut is {0°, 10°, 20°} | {80°, 95°} and the 3-cut splits off 20° or 0° (a tie).
         let rows = [0.0, 10, 20, 80, 95].map { d -> [Float] in let r = d * .pi / 180; return [Float(cos(r)), Float(sin(r))] }
         let c = Analysis.agglomerative(Vectors(rows: rows), k: 2, texts: [])
         XCTAssertEqual(c.assignments, [0, 0, 0, 1, 1])

@@ -37,6 +37,16 @@ final class SearchTests: XCTestCase {
         }
     }
 
+    /// Above ~1M floats the scores are computed in parallel parts: same answer as brute force.
+    func testLargeCorpusTakesTheParallelPathCorrectly() {
+        var rng = SeededRNG(seed: 4)
+        let v = Vectors(rows: (0..<2_003).map { _ in Planted.unit(601, &rng) })   // odd sizes: SIMD tails, uneven parts
+        let q = Planted.unit(601, &rng)
+        let s = Analysis.scores(query: q, in: v)
+        for i in [0, 1, 1000, 1001, 2002] { XCTAssertEqual(s[i], Planted.dot(q[...], v.row(i)), accuracy: 1e-5) }
+        XCTAssertEqual(Analysis.search(query: q, in: v, k: 7).map(\.index), reference(q, v, k: 7))
+    }
+
     func testTiesGoToTheLowerIndex() {
         // Rows 2, 5 and 7 are identical and tie for first place; 0 is second.
         let a: [Float] = [1, 0, 0], b: [Float] = [0.8, 0.6, 0], c: [Float] = [0, 1, 0]
