@@ -105,4 +105,21 @@ final class SearchTests: XCTestCase {
         let r = Float(0.5).squareRoot()
         XCTAssertLessThan(maxAbsDiff(m.data, [r, r, 0, 1, 0, 0]), 1e-6)
     }
+
+    func testDocumentsScoreTheirBestChunk() {
+        // 3 documents: doc 0 = chunks {0, 1}, doc 1 = chunk {2}, doc 2 = chunks {3, 4}.
+        let rows: [[Float]] = [[1, 0, 0], [0, 1, 0], [0.6, 0.8, 0], [0, 0, 1], [0.8, 0, 0.6]]
+        let docs = [0, 0, 1, 2, 2]
+        let v = Vectors(rows: rows)
+        // Query along x: doc 0 best chunk 1.0, doc 2 best 0.8, doc 1 0.6.
+        let hits = Analysis.searchDocuments(query: [1, 0, 0], chunks: v, chunkDocuments: docs, documentCount: 3, k: 3)
+        XCTAssertEqual(hits.map(\.index), [0, 2, 1])
+        XCTAssertEqual(hits.map(\.score), [1, 0.8, 0.6])
+        // Neighbours of doc 1 (chunk [0.6, 0.8, 0]): doc 0 via chunk 1 (0.8), doc 2 via chunk 4 (0.48).
+        let n = Analysis.documentNeighbours(of: 1, chunks: v, chunkDocuments: docs, documentCount: 3, k: 5)
+        XCTAssertEqual(n.map(\.index), [0, 2])
+        XCTAssertEqual(n[0].score, 0.8, accuracy: 1e-6)
+        XCTAssertEqual(n[1].score, 0.48, accuracy: 1e-6)
+        XCTAssertEqual(Analysis.documentNeighbours(of: 3, chunks: v, chunkDocuments: docs, documentCount: 3, k: 5), [])
+    }
 }

@@ -42,13 +42,8 @@ struct NeighboursCommand: AsyncParsableCommand {
         }
         let (chunks, chunkDocs) = try AnalysisCLI.chunkVectors(session, dim: dim)
         // A document's score is its best chunk pair with the focus document.
-        var best = [Float](repeating: -.infinity, count: documents.count)
-        for c in chunkDocs.indices where chunkDocs[c] == index {
-            let s = Analysis.documentScores(chunkScores: Analysis.scores(query: Array(chunks.row(c)), in: chunks),
-                                            chunkDocuments: chunkDocs, documentCount: documents.count)
-            for d in best.indices { best[d] = max(best[d], s[d]) }
-        }
-        let hits = Analysis.topK(best, k: k, excluding: [index])
+        let hits = Analysis.documentNeighbours(of: index, chunks: chunks, chunkDocuments: chunkDocs,
+                                               documentCount: documents.count, k: k)
         try AnalysisCLI.printResults(hits.map { .init(index: $0.index, score: $0.score, text: documents[$0.index].text) }, json: json)
     }
 }

@@ -43,9 +43,8 @@ struct SearchCommand: AsyncParsableCommand {
         guard let full = rows.first, full.count >= chunks.dim else { throw CLIError("the encoder returned no vector for the query") }
         let q = Analysis.truncate(Vectors(rows: [full]), to: chunks.dim).data
         let documents = session.indexed.corpus.documents
-        let scores = Analysis.documentScores(chunkScores: Analysis.scores(query: q, in: chunks),
-                                             chunkDocuments: chunkDocs, documentCount: documents.count)
-        let hits = Analysis.topK(scores, k: k)
+        let hits = Analysis.searchDocuments(query: q, chunks: chunks, chunkDocuments: chunkDocs,
+                                            documentCount: documents.count, k: k)
         try AnalysisCLI.printResults(hits.map { .init(index: $0.index, score: $0.score, text: documents[$0.index].text) }, json: json)
     }
 }
