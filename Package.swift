@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "JinaEmbeddingsTests", dependencies: ["JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "EmbeddingEngineTests", dependencies: ["EmbeddingEngine", "TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]

@@ -1,8 +1,95 @@
+import Analysis
 import ArgumentParser
 import Foundation
 
-// PLACEHOLDER — replaced by the implementation of `loupe compare`.
+/// `loupe compare`: the same texts under two task adapters, or at full vs truncated dimension.
 struct CompareCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "compare", abstract: "(not implemented yet)")
-    func run() async throws { throw CLIError("loupe compare is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two task adapters (or two dimensions) on texts given as JSON Lines on stdin.",
+        discussion: """
+        --tasks A,B embeds the texts under both tasks (at --dim K if given). --dim K with one task \
+        (or none) compares the full dimension (A) with K dimensions (B). Output with --json: \
+        {"a", "b", "matrix_a", "matrix_b", "difference" (B − A), "spearman" (over the off-diagonal pairs), \
+        "rank_changes"}; rank_changes[i][j] = rank of j among i's neighbours under A minus under B \
+        (positive: j moved closer to i under B).
+        """)
+
+    @Option(name: .long, help: "Two tasks to compare, A,B (e.g. retrieval.query,text-matching); or one task with --dim.")
+    var tasks: String?
+    @Option(name: .long, help: "Matryoshka dimension: of both sides with two tasks; the B side with one task.")
+    var dim: Int?
+    @Flag(name: .long, help: "Print JSON on stdout.")
+    var json = false
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var corpusOptions: CorpusOptions
+
+    var taskList: [String] { (tasks ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+
+    func validate() throws {
+        if taskList.count > 2 { throw ValidationError("--tasks takes exactly two tasks, A,B") }
+        if taskList.count < 2 && dim == nil {
+            throw ValidationError("give --tasks A,B to compare adapters, or --dim K to compare dimensions")
+        }
+    }
+
+    struct Output: Encodable {
+        var a: String, b: String
+        var matrixA: [[Float]], matrixB: [[Float]], difference: [[Float]]
+        var spearman: Float
+        var rankChanges: [[Int]]
+        enum CodingKeys: String, CodingKey {
+            case a, b, matrixA = "matrix_a", matrixB = "matrix_b", difference, spearman, rankChanges = "rank_changes"
+        }
+    }
+
+    func run() async throws {
+        let texts = try AnalysisCLI.readStdinTexts()
+        let list = taskList
+        let model = try modelOptions.loadModel()
+        if list.count == 2 && !model.hasAdapters {
+            throw CLIError("model \(model.name) has no task adapters to compare; load jina-embeddings-v3 (--model DIR), "
+                           + "or compare dimensions instead: loupe compare --dim K")
+        }
+        let taskA = try resolveTask(list.first, default: "text-matching", model: model)
+        try AnalysisCLI.validate(dim, model)
+        let a: Vectors, b: Vectors, nameA: String, nameB: String
+        if list.count == 2 {
+            let taskB = try resolveTask(list[1], default: nil, model: model)
+            a = try await AnalysisCLI.embed(texts, model: model, options: modelOptions, task: taskA, dim: dim)
+            b = try await AnalysisCLI.embed(texts, model: model, options: modelOptions, task: taskB, dim: dim)
+            let suffix = dim.map { " @\($0)" } ?? ""
+            nameA = (taskA ?? "none") + suffix; nameB = (taskB ?? "none") + suffix
+        } else {
+            a = try await AnalysisCLI.embed(texts, model: model, options: modelOptions, task: taskA, dim: nil)
+            let k = dim ?? a.dim
+            b = Analysis.truncate(a, to: k)
+            nameA = "\(taskA ?? "none") @\(a.dim)"; nameB = "\(taskA ?? "none") @\(k)"
+        }
+        let c = Analysis.compare(a, b)
+        if json {
+            return try AnalysisCLI.printJSON(Output(a: nameA, b: nameB, matrixA: c.matrixA, matrixB: c.matrixB,
+                                                    difference: c.difference, spearman: c.spearman, rankChanges: c.rankChanges))
+        }
+        print("A = \(nameA), B = \(nameB): Spearman \(AnalysisCLI.format(c.spearman)) over \(texts.count * (texts.count - 1) / 2) pairs")
+        for (title, m) in [("A", c.matrixA), ("B", c.matrixB), ("B − A", c.difference)] {
+            print("\n\(title)")
+            var t = TextTable([""] + texts.indices.map { "\($0)" } + ["text"], rightAligned: Set(0...texts.count))
+            for (i, row) in m.enumerated() { t.add(["\(i)"] + row.map(AnalysisCLI.format) + [texts[i]]) }
+            print(t.render(), terminator: "")
+        }
+        print("\nNearest neighbours under B (rank change from A: ↑ closer, ↓ farther)")
+        var t = TextTable(["item", "neighbours under B"], rightAligned: [0])
+        for i in texts.indices {
+            let order = texts.indices.filter { $0 != i }.sorted { x, y in
+                c.matrixB[i][x] != c.matrixB[i][y] ? c.matrixB[i][x] > c.matrixB[i][y] : x < y
+            }
+            let cells = order.prefix(5).map { j -> String in
+                let d = c.rankChanges[i][j]
+                return "\(j)" + (d > 0 ? "↑\(d)" : d < 0 ? "↓\(-d)" : "")
+            }
+            t.add(["\(i)", cells.joined(separator: "  ")])
+        }
+        print(t.render(), terminator: "")
+    }
 }

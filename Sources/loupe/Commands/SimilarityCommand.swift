@@ -1,8 +1,35 @@
+import Analysis
 import ArgumentParser
 import Foundation
 
-// PLACEHOLDER — replaced by the implementation of `loupe similarity`.
+/// `loupe similarity`: the cosine similarity matrix of texts read as JSON Lines on stdin.
 struct SimilarityCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "similarity", abstract: "(not implemented yet)")
-    func run() async throws { throw CLIError("loupe similarity is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "similarity",
+        abstract: "Cosine similarity matrix of texts given as JSON Lines {\"text\": ...} on stdin.",
+        discussion: "Default task: text-matching (jina models). Output: {\"matrix\": [[...], ...]} with --json.")
+
+    @Option(name: .long, help: "Task adapter (default text-matching for jina models; 'none' for no adapter).")
+    var task: String?
+    @Option(name: .long, help: "Matryoshka dimension (truncate, then renormalize).")
+    var dim: Int?
+    @Flag(name: .long, help: "Print JSON on stdout.")
+    var json = false
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var corpusOptions: CorpusOptions
+
+    struct Output: Encodable { var matrix: [[Float]] }
+
+    func run() async throws {
+        let texts = try AnalysisCLI.readStdinTexts()
+        let (model, task) = try AnalysisCLI.model(modelOptions, task: task, default: "text-matching", dim: dim)
+        let v = try await AnalysisCLI.embed(texts, model: model, options: modelOptions, task: task, dim: dim)
+        let matrix = Analysis.similarityMatrix(v)
+        if json { return try AnalysisCLI.printJSON(Output(matrix: matrix)) }
+        var table = TextTable([""] + texts.indices.map { "\($0)" } + ["text"], rightAligned: Set(0...texts.count))
+        for (i, row) in matrix.enumerated() {
+            table.add(["\(i)"] + row.map(AnalysisCLI.format) + [texts[i]])
+        }
+        print(table.render(), terminator: "")
+    }
 }

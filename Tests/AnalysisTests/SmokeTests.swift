@@ -1,5 +1,0 @@
-import XCTest
-
-final class AnalysisSmokeTests: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}
