@@ -3,14 +3,6 @@ import EmbeddingEngine
 
 // PLACEHOLDER API — implemented by the corpus/cache work (issue 4). Keep these public signatures.
 
-public enum CorpusLoader {
-    /// Loads `.txt` (a document per non-empty line), `.jsonl` (`field`, default "text"), `.csv` / `.tsv`
-    /// (header row, column `field`), a directory (every .txt/.md file is one document) or "-" (stdin lines).
-    public static func load(paths: [String], field: String? = nil) throws -> LoadedCorpus {
-        throw CorpusError.empty("not implemented")
-    }
-}
-
 /// The corpus embedded at full dimension: one vector per chunk (a document without chunking is one chunk).
 public struct IndexedCorpus: Sendable {
     public var corpus: LoadedCorpus
