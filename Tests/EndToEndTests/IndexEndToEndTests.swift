@@ -121,7 +121,7 @@ final class IndexEndToEndTests: XCTestCase {
     }
 
     func testKilledIndexRerunsToCompletionWithNothingLostOrDuplicated() throws {
-        let lines = sentences(6000, words: 40, seed: 3)
+        let lines = sentences(1500, words: 40, seed: 3)
         let corpus = try writeCorpus("big.txt", lines: lines)
         let running = try start(["index", corpus.path, "--json"] + modelArgs())
         // Wait until some batches are committed, then kill without warning.
@@ -144,12 +144,12 @@ final class IndexEndToEndTests: XCTestCase {
 
         let saved = try cacheEntries()
         XCTAssertGreaterThan(saved, 0)
-        XCTAssertLessThan(saved, 6000)
+        XCTAssertLessThan(saved, 1500)
         let rerun = try index(corpus)
-        XCTAssertEqual(rerun["documents"] as? Int, 6000)
+        XCTAssertEqual(rerun["documents"] as? Int, 1500)
         XCTAssertEqual(rerun["cached"] as? Int, saved, "everything committed before the kill is reused")
-        XCTAssertEqual(rerun["embedded"] as? Int, 6000 - saved)
-        XCTAssertEqual(try cacheEntries(), 6000)
+        XCTAssertEqual(rerun["embedded"] as? Int, 1500 - saved)
+        XCTAssertEqual(try cacheEntries(), 1500)
         XCTAssertEqual(try index(corpus)["embedded"] as? Int, 0)
     }
 
