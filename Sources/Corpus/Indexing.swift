@@ -64,6 +64,14 @@ public struct Indexer: Sendable {
                           priority: priority).vectors.map { $0[0] }
     }
 
+    /// As above for typed queries: a later call with the same `supersedingKey` cancels this one (it then
+    /// throws CancellationError and never delivers), so search-as-you-type only pays for the newest query.
+    public func embed(texts: [String], task: String?, applyPrefix: Bool = true, priority: RequestPriority = .interactive,
+                      supersedingKey: String?) async throws -> [[Float]] {
+        try await vectors(for: texts.map { EmbeddingItem(text: $0) }, task: task, applyPrefix: applyPrefix,
+                          priority: priority, supersedingKey: supersedingKey).vectors.map { $0[0] }
+    }
+
     /// As `embed(texts:)`, also saying how many came from the cache (for `loupe embed` summaries).
     public func embedCounting(texts: [String], task: String?, applyPrefix: Bool = true,
                               priority: RequestPriority = .interactive) async throws -> (vectors: [[Float]], cached: Int) {
@@ -83,7 +91,7 @@ public struct Indexer: Sendable {
     // MARK: -
 
     private func vectors(for items: [EmbeddingItem], task: String?, applyPrefix: Bool,
-                         priority: RequestPriority) async throws -> (vectors: [[[Float]]], fromCache: [Bool]) {
+                         priority: RequestPriority, supersedingKey: String? = nil) async throws -> (vectors: [[[Float]]], fromCache: [Bool]) {
         let keys = items.map { key($0, task: task, applyPrefix: applyPrefix) }
         var parts: [CacheKey: Int] = [:]
         for (k, item) in zip(keys, items) { parts[k] = item.chunks?.count ?? 1 }
@@ -104,10 +112,14 @@ public struct Indexer: Sendable {
             let writer = cache.map { CacheWriter(cache: $0, info: service.info, task: task) }
             let batchKeys = missingKeys
             let computed = try await service.embed(missing, task: task, applyPrefix: applyPrefix, priority: priority,
-                                                   supersedingKey: nil, onBatch: { indices, vectors in
+                                                   supersedingKey: supersedingKey, onBatch: { indices, vectors in
                 writer?.write(indices.enumerated().map { (batchKeys[$0.element], vectors[$0.offset]) })
             })
             for (k, v) in zip(missingKeys, computed) { found[k] = v }
+        } else if let supersedingKey {
+            // Served from the cache without touching the (maybe busy) service queue; an older request
+            // under the same key is still superseded.
+            service.cancelRequest(supersedingKey: supersedingKey)
         }
         let fromCache = keys.map { !seen.contains($0) }
         let vectors = try keys.map { k -> [[Float]] in

@@ -94,6 +94,10 @@ public actor EncoderService {
                         priority: priority).map { $0[0] }
     }
 
+    /// Cancels the request in flight under `supersedingKey`, if any (e.g. the query field was cleared,
+    /// or the newer query was answered from the cache).
+    public nonisolated func cancelRequest(supersedingKey key: String) { supersede.cancel(key) }
+
     /// Token spans of a text (for the chunker); runs on the caller's thread — tokenizers are thread-safe.
     public nonisolated func tokenSpans(_ text: String) -> [Range<Int>] { backend.tokenSpans(text) }
 

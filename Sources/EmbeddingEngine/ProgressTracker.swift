@@ -111,6 +111,10 @@ final class SupersedeRegistry: @unchecked Sendable {
         previous?.cancel()
     }
 
+    func cancel(_ key: String) {
+        lock.withLock { latest.removeValue(forKey: key) }?.cancel()
+    }
+
     func finish(_ key: String, flag: CancelFlag) {
         lock.withLock { if latest[key] === flag { latest[key] = nil } }
     }

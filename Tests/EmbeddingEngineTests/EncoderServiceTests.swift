@@ -127,6 +127,22 @@ final class EncoderServiceTests: XCTestCase {
         XCTAssertEqual(backend.stats.batches, 1, "only the new query completed a forward pass")
     }
 
+    func testCancelRequestBySupersedingKey() async throws {
+        let backend = HashingBackend(delayPerBatch: 0.3, layers: 30)
+        let service = EncoderService(backend: backend)
+        let pending = Task {
+            try await service.embed([EmbeddingItem(text: "typed")], task: nil, priority: .interactive,
+                                    supersedingKey: "search", onBatch: nil)
+        }
+        try await Task.sleep(nanoseconds: 30_000_000)
+        service.cancelRequest(supersedingKey: "search")
+        do {
+            _ = try await pending.value
+            XCTFail("a cancelled query delivered")
+        } catch is CancellationError {}
+        XCTAssertEqual(backend.stats.batches, 0, "the forward pass stopped at a layer boundary")
+    }
+
     func testProgressReachesOneHundredPercentAndIsObservable() async throws {
         let service = EncoderService(backend: HashingBackend(delayPerBatch: 0.005), tokenBudget: 24, maxRows: 3)
         let seen = EventLog()
