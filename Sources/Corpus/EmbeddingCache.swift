@@ -55,6 +55,9 @@ public final class EmbeddingCache: @unchecked Sendable {
 
     // MARK: - Opening
 
+    /// Files up to this size get a full `PRAGMA quick_check` on open.
+    static let fullCheckLimit: Int64 = 256 << 20
+
     private static func openChecked(_ url: URL) throws -> DatabaseQueue {
         var config = Configuration()
         config.journalMode = .wal
@@ -62,7 +65,16 @@ public final class EmbeddingCache: @unchecked Sendable {
         config.label = "loupe.cache"
         do {
             let queue = try DatabaseQueue(path: url.path, configuration: config)
-            let verdict = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+            // quick_check reads every page (about 0.5 s per 500 MB when warm); above the threshold a count
+            // over the key index catches a damaged header or index, and damage found later is reported
+            // by the failing call (`loupe cache clear` then starts over).
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)??.int64Value ?? 0
+            let verdict = try queue.read { db -> [String] in
+                if size <= fullCheckLimit { return try String.fetchAll(db, sql: "PRAGMA quick_check") }
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                if tables > 0 { _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM embeddings") }
+                return ["ok"]
+            }
             guard verdict == ["ok"] else {
                 try? queue.close()
                 throw CacheError.corrupt(path: url.path, reason: verdict.prefix(2).joined(separator: "; "))
@@ -180,6 +192,14 @@ public final class EmbeddingCache: @unchecked Sendable {
             return total + (size ?? 0)
         }
         return CacheStats(path: url.path, entries: groups.reduce(0) { $0 + $1.entries }, bytes: bytes, groups: groups)
+    }
+
+    /// Removes the cache files of `directory` outright (for a cache too damaged to clear).
+    public static func remove(directory: URL) throws {
+        for suffix in ["", "-wal", "-shm"] {
+            let path = directory.appendingPathComponent(fileName).path + suffix
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        }
     }
 
     /// Deletes every entry and gives the space back to the file system.

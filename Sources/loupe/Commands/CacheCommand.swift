@@ -41,13 +41,17 @@ struct CacheCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "clear", abstract: "Delete every cached embedding.")
 
         func run() async throws {
-            let (path, removed) = try cliErrors { () throws -> (String, Int) in
-                let cache = try EmbeddingCache.open(directory: EmbeddingCache.defaultDirectory())
+            let directory = EmbeddingCache.defaultDirectory()
+            do {
+                let cache = try EmbeddingCache.open(directory: directory)
                 let count = try cache.stats().entries
                 try cache.clear()
-                return (cache.url.path, count)
+                print("cleared \(count) entr\(count == 1 ? "y" : "ies") from \(cache.url.path)")
+            } catch let error as CacheError {
+                // Too damaged to open or to delete from: remove the files and start over.
+                try cliErrors { try EmbeddingCache.remove(directory: directory) }
+                print("the cache could not be cleared in place (\(error)); removed its files from \(directory.path)")
             }
-            print("cleared \(removed) entr\(removed == 1 ? "y" : "ies") from \(path)")
         }
     }
 }
