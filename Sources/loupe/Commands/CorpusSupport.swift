@@ -13,30 +13,45 @@ struct CorpusSession {
     var task: String? = nil
     var applyPrefix: Bool = true
 
+    /// How the task of a corpus session is given.
+    enum TaskChoice {
+        /// Already resolved: nil (or "none") = no task.
+        case resolved(String?)
+        /// The raw `--task` value, resolved against the model once loaded: nil → `default` when the model
+        /// has that task, else the model's default task; "none" → no task. Models without adapters: none.
+        case option(String?, default: String?)
+    }
+
     /// Loads the model and the corpus, indexes it under `task` through the cache, with a progress
     /// bar on stderr when it is a terminal (unless --quiet). Errors are CLIError with a useful message.
     ///
-    /// `task` is the raw `--task` value: nil = the model's default task, "none" = no task.
+    /// `task` is the resolved task (nil or "none" = no task), e.g. from `resolveTask(_:default:model:)`.
     static func open(paths: [String], corpus: CorpusOptions, model: ModelOptions, task: String?) async throws -> CorpusSession {
-        try await open(paths: paths, corpus: corpus, model: model, task: task, defaultTask: nil)
+        try await open(paths: paths, corpus: corpus, model: model, loadedModel: nil, task: .resolved(task))
     }
 
-    /// As above; `defaultTask` is the command's default when `--task` is not given (e.g. "separation"
-    /// for clustering, "retrieval.passage" for search), nil = the model's default. Ignored for models
-    /// without adapters.
-    static func open(paths: [String], corpus: CorpusOptions, model options: ModelOptions, task: String?,
-                     defaultTask: String?) async throws -> CorpusSession {
+    /// The full form. Pass `loadedModel` when the command has loaded the model already (it is not loaded
+    /// twice); otherwise it is loaded from `options`.
+    static func open(paths: [String], corpus: CorpusOptions, model options: ModelOptions, loadedModel: EmbeddingModel?,
+                     task choice: TaskChoice) async throws -> CorpusSession {
         let loaded = try loadCorpus(paths: paths, options: corpus)
-        let model = try options.loadModel()
-        let resolved = try cliErrors { try resolveTask(task, default: defaultTask ?? model.defaultTask, model: model) }
+        let model = try loadedModel ?? options.loadModel()
+        let task: String?
+        switch choice {
+        case .resolved(let t): task = t == "none" ? nil : t
+        case .option(let value, let fallback):
+            // A command default the model does not have (a BERT-style model, a jina variant) → the model's own.
+            let usable = fallback.flatMap { model.tasks.contains($0) ? $0 : nil } ?? model.defaultTask
+            task = try cliErrors { try resolveTask(value, default: usable, model: model) }
+        }
         let (service, indexer) = makeIndexer(model: model, options: options)
         let indexed = try await cliErrors {
             try await ProgressBar.run(service: service, label: "indexing", enabled: !options.quiet && ProgressBar.stderrIsTerminal) {
-                try await indexer.index(loaded, task: resolved, applyPrefix: !options.noPrefix, chunkTokens: corpus.chunkTokens)
+                try await indexer.index(loaded, task: task, applyPrefix: !options.noPrefix, chunkTokens: corpus.chunkTokens)
             }
         }
         return CorpusSession(model: model, service: service, indexer: indexer, indexed: indexed,
-                             task: resolved, applyPrefix: !options.noPrefix)
+                             task: task, applyPrefix: !options.noPrefix)
     }
 
     /// Loads the corpus files; prints the loading notes (repaired UTF-8) on stderr.

@@ -19,7 +19,10 @@ struct IndexCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: "Task adapter to embed under (none = no adapter; default: the model's default).")
+    @Option(name: .long, help: """
+        Task adapter to embed under (none = no adapter; default: retrieval.passage for jina models, \
+        what search and the explorer use).
+        """)
     var task: String?
 
     @OptionGroup var corpusOptions: CorpusOptions
@@ -34,7 +37,8 @@ struct IndexCommand: AsyncParsableCommand {
 
     func run() async throws {
         let start = Date()
-        let session = try await CorpusSession.open(paths: corpus, corpus: corpusOptions, model: modelOptions, task: task)
+        let session = try await CorpusSession.open(paths: corpus, corpus: corpusOptions, model: modelOptions, loadedModel: nil,
+                                                   task: .option(task, default: "retrieval.passage"))
         let seconds = Date().timeIntervalSince(start)
         let indexed = session.indexed
         let documents = indexed.corpus.documents.count
