@@ -35,8 +35,8 @@ enum ProgressBar {
         var tail = "\(p.textsDone)/\(p.textsTotal) texts"
         if p.tokensPerSecond > 0 { tail += "  \(Int(p.tokensPerSecond)) tok/s" }
         if let eta = p.eta, p.isActive { tail += "  ETA \(duration(eta))" }
-        let fixed = label.count + percent.count + tail.count + 6
-        let barWidth = max(10, min(40, width - fixed))
+        // The bar's width depends on the terminal only (not on the tail), so it does not jump around.
+        let barWidth = max(10, min(40, width - label.count - 60))
         let cells = fraction * Double(barWidth)
         let full = Int(cells)
         let partials = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
