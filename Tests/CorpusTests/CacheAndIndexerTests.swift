@@ -123,6 +123,19 @@ final class CacheAndIndexerTests: XCTestCase {
         XCTAssertEqual(again.vectors, indexed.vectors)
     }
 
+    func testATenMegabyteSingleLineIsChunkedWithoutBlowingUp() async throws {
+        let sentence = "Alpha beta gamma delta epsilon zeta eta theta iota kappa. "
+        let text = String(repeating: sentence, count: 10_000_000 / sentence.utf8.count)
+        let start = Date()
+        let indexed = try await Indexer(service: EncoderService(backend: HashingBackend(maxLength: 512)), cache: nil)
+            .index(corpus([text]), task: nil, chunkTokens: 100)
+        // 11 tokens per sentence → 9 sentences (99 tokens) per chunk.
+        XCTAssertEqual(indexed.chunks.count, (10_000_000 / sentence.utf8.count + 8) / 9)
+        XCTAssertEqual(indexed.chunks.first?.text, String(repeating: sentence, count: 9).trimmingCharacters(in: .whitespaces))
+        XCTAssertEqual(indexed.vectors.count, indexed.chunks.count)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 120, "linear work, even in a debug build")
+    }
+
     func testCorruptCacheFilesAreMovedAsideAndRebuilt() throws {
         for damage in ["junk", "truncate"] {
             let home = dir.appendingPathComponent(damage)
