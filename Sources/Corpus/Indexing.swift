@@ -121,6 +121,7 @@ public struct Indexer: Sendable {
             // under the same key is still superseded.
             service.cancelRequest(supersedingKey: supersedingKey)
         }
+        try Task.checkCancellation()  // a cancelled request never delivers, even when served from the cache
         let fromCache = keys.map { !seen.contains($0) }
         let vectors = try keys.map { k -> [[Float]] in
             guard let v = found[k] else { throw CorpusError.empty("internal: no vector for an item") }
