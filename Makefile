@@ -1,7 +1,8 @@
 # loupe — the two commands: `make run` and `make test`.
 SHELL := /bin/bash
 SWIFT ?= swift
-CORPUS ?= samples/topics.txt
+# The explorer opens samples/faq.txt when no corpus is given; `make run CORPUS=path` picks another.
+CORPUS ?=
 export LOUPE_HOME ?= $(HOME)/.cache/loupe
 
 .PHONY: run test setup system model fixtures build build-debug bench clean

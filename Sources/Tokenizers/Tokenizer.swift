@@ -72,7 +72,8 @@ public final class Tokenizer: Sendable {
         self.init(pipeline: try TokenizerPipeline(data: data, path: path))
     }
 
-    /// Tokenizes `text`. `maxLength` truncates (keeping the special tokens) to at most that many ids.
+    /// Tokenizes `text`. `maxLength` truncates (keeping the special tokens) to at most that many ids;
+    /// like HF, a `maxLength` smaller than the special tokens alone does not truncate at all.
     public func encode(_ text: String, addSpecialTokens: Bool = true, maxLength: Int? = nil) -> Encoding {
         pipeline.encode(text, addSpecialTokens: addSpecialTokens,
                         options: TruncationPadding(maxLength: maxLength))
@@ -82,6 +83,9 @@ public final class Tokenizer: Sendable {
     public func encode(_ text: String, addSpecialTokens: Bool, options: TruncationPadding) -> Encoding {
         pipeline.encode(text, addSpecialTokens: addSpecialTokens, options: options)
     }
+
+    /// The normalizer alone applied to the whole text (HF `normalizer.normalize_str`).
+    public func normalize(_ text: String) -> String { pipeline.normalize(text) }
 
     /// The truncation/padding settings written in the tokenizer.json itself (MiniLM has 128/Fixed 128).
     public var fileDefaults: TruncationPadding { pipeline.fileDefaults }
