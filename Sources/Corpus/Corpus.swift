@@ -1,6 +1,6 @@
 import Foundation
 
-// PLACEHOLDER API — implemented by the corpus/cache work (issue 4). Keep these public signatures.
+// The corpus model: documents with provenance, chunks, load results and errors.
 
 /// One document of a corpus, with where it came from.
 public struct Document: Sendable, Equatable {

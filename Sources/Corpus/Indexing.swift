@@ -1,16 +1,6 @@
 import Foundation
 import EmbeddingEngine
 
-// PLACEHOLDER API — implemented by the corpus/cache work (issue 4). Keep these public signatures.
-
-public enum CorpusLoader {
-    /// Loads `.txt` (a document per non-empty line), `.jsonl` (`field`, default "text"), `.csv` / `.tsv`
-    /// (header row, column `field`), a directory (every .txt/.md file is one document) or "-" (stdin lines).
-    public static func load(paths: [String], field: String? = nil) throws -> LoadedCorpus {
-        throw CorpusError.empty("not implemented")
-    }
-}
-
 /// The corpus embedded at full dimension: one vector per chunk (a document without chunking is one chunk).
 public struct IndexedCorpus: Sendable {
     public var corpus: LoadedCorpus
@@ -18,7 +8,7 @@ public struct IndexedCorpus: Sendable {
     /// [chunks.count] full-size, L2-normalized vectors.
     public var vectors: [[Float]]
     public var task: String?
-    /// Newly computed vs found in the cache.
+    /// Newly computed vs found in the cache (embedded + cached = chunks.count).
     public var embedded: Int
     public var cached: Int
     public init(corpus: LoadedCorpus, chunks: [Chunk], vectors: [[Float]], task: String?, embedded: Int, cached: Int) {
@@ -27,27 +17,137 @@ public struct IndexedCorpus: Sendable {
     }
 }
 
-/// Persistent embedding cache (SQLite, WAL) under `${LOUPE_HOME:-~/.cache/loupe}`.
-public final class EmbeddingCache: @unchecked Sendable {
-    public static func open(directory: URL) throws -> EmbeddingCache { EmbeddingCache() }
-    /// `${LOUPE_HOME:-~/.cache/loupe}`.
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let h = environment["LOUPE_HOME"], !h.isEmpty { return URL(fileURLWithPath: h) }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/loupe")
-    }
-}
-
 /// Embeds a corpus through the service, reading and filling the cache.
+///
+/// Flow: plan chunks → cache lookup → only the missing items go to the service (bulk priority; identical
+/// texts once) → each finished batch is written to the cache as it arrives, so a killed process loses at
+/// most the batch in flight → vectors assembled in chunk order. A cache that fails to write is reported
+/// once and indexing carries on without it.
 public struct Indexer: Sendable {
-    public init(service: EncoderService, cache: EmbeddingCache?) {}
+    public let service: EncoderService
+    public let cache: EmbeddingCache?
+
+    public init(service: EncoderService, cache: EmbeddingCache?) {
+        self.service = service; self.cache = cache
+    }
+
     /// `chunkTokens` nil = one vector per document (long documents truncated to the model's max length);
     /// otherwise documents are split into sentence-aware chunks of at most that many tokens, embedded
     /// with late chunking. Progress is observable on the service.
     public func index(_ corpus: LoadedCorpus, task: String?, applyPrefix: Bool = true,
                       chunkTokens: Int? = nil) async throws -> IndexedCorpus {
-        throw CorpusError.empty("not implemented")
+        let backend = service.backend
+        if let chunkTokens, chunkTokens < 1 {
+            throw CorpusError.empty("--chunk-tokens must be at least 1 (got \(chunkTokens))")
+        }
+        // Room for the task prefix, the special tokens and a margin for tokenizing a window on its own.
+        let overhead = try backend.tokenIDs("", task: task, applyPrefix: applyPrefix).count
+        let window = max(1, service.maxLength - overhead - 8)
+        let plan = IndexPlan.make(corpus, chunkTokens: chunkTokens, windowTokens: window,
+                                  tokenSpans: { backend.tokenSpans($0) })
+        let vectorsPerItem = try await vectors(for: plan.items, task: task, applyPrefix: applyPrefix, priority: .bulk)
+        var vectors: [[Float]] = []
+        vectors.reserveCapacity(plan.chunks.count)
+        var cachedChunks = 0
+        for source in plan.source {
+            vectors.append(vectorsPerItem.vectors[source.item][source.part])
+            if vectorsPerItem.fromCache[source.item] { cachedChunks += 1 }
+        }
+        return IndexedCorpus(corpus: corpus, chunks: plan.chunks, vectors: vectors, task: task,
+                             embedded: plan.chunks.count - cachedChunks, cached: cachedChunks)
     }
+
     /// Embeds free texts (queries, scratch texts) through the cache at interactive priority.
     public func embed(texts: [String], task: String?, applyPrefix: Bool = true,
-                      priority: RequestPriority = .interactive) async throws -> [[Float]] { [] }
+                      priority: RequestPriority = .interactive) async throws -> [[Float]] {
+        try await vectors(for: texts.map { EmbeddingItem(text: $0) }, task: task, applyPrefix: applyPrefix,
+                          priority: priority).vectors.map { $0[0] }
+    }
+
+    /// As above for typed queries: a later call with the same `supersedingKey` cancels this one (it then
+    /// throws CancellationError and never delivers), so search-as-you-type only pays for the newest query.
+    public func embed(texts: [String], task: String?, applyPrefix: Bool = true, priority: RequestPriority = .interactive,
+                      supersedingKey: String?) async throws -> [[Float]] {
+        try await vectors(for: texts.map { EmbeddingItem(text: $0) }, task: task, applyPrefix: applyPrefix,
+                          priority: priority, supersedingKey: supersedingKey).vectors.map { $0[0] }
+    }
+
+    /// As `embed(texts:)`, also saying how many came from the cache (for `loupe embed` summaries).
+    public func embedCounting(texts: [String], task: String?, applyPrefix: Bool = true,
+                              priority: RequestPriority = .interactive) async throws -> (vectors: [[Float]], cached: Int) {
+        let r = try await vectors(for: texts.map { EmbeddingItem(text: $0) }, task: task, applyPrefix: applyPrefix,
+                                  priority: priority)
+        return (r.vectors.map { $0[0] }, r.fromCache.filter { $0 }.count)
+    }
+
+    /// The cache key of an item under this service's model.
+    public func key(_ item: EmbeddingItem, task: String?, applyPrefix: Bool) -> CacheKey {
+        let info = service.info
+        let instruction = task.flatMap { info.instructions[$0] } ?? ""
+        return CacheKey.make(fingerprint: info.fingerprint, task: task, prefixApplied: applyPrefix && !instruction.isEmpty,
+                             maxLength: service.maxLength, text: item.text, chunks: item.chunks)
+    }
+
+    // MARK: -
+
+    private func vectors(for items: [EmbeddingItem], task: String?, applyPrefix: Bool,
+                         priority: RequestPriority, supersedingKey: String? = nil) async throws -> (vectors: [[[Float]]], fromCache: [Bool]) {
+        let keys = items.map { key($0, task: task, applyPrefix: applyPrefix) }
+        var parts: [CacheKey: Int] = [:]
+        for (k, item) in zip(keys, items) { parts[k] = item.chunks?.count ?? 1 }
+
+        var found: [CacheKey: [[Float]]] = [:]
+        if let cache {
+            do { found = try cache.lookup(keys, parts: parts) } catch { cache.log("\(error); continuing without it") }
+        }
+        // Missing items, each distinct key once.
+        var missing: [EmbeddingItem] = []
+        var missingKeys: [CacheKey] = []
+        var seen = Set<CacheKey>()
+        for (k, item) in zip(keys, items) where found[k] == nil && seen.insert(k).inserted {
+            missing.append(item); missingKeys.append(k)
+        }
+
+        if !missing.isEmpty {
+            let writer = cache.map { CacheWriter(cache: $0, info: service.info, task: task) }
+            let batchKeys = missingKeys
+            let computed = try await service.embed(missing, task: task, applyPrefix: applyPrefix, priority: priority,
+                                                   supersedingKey: supersedingKey, onBatch: { indices, vectors in
+                writer?.write(indices.enumerated().map { (batchKeys[$0.element], vectors[$0.offset]) })
+            })
+            for (k, v) in zip(missingKeys, computed) { found[k] = v }
+        } else if let supersedingKey {
+            // Served from the cache without touching the (maybe busy) service queue; an older request
+            // under the same key is still superseded.
+            service.cancelRequest(supersedingKey: supersedingKey)
+        }
+        try Task.checkCancellation()  // a cancelled request never delivers, even when served from the cache
+        let fromCache = keys.map { !seen.contains($0) }
+        let vectors = try keys.map { k -> [[Float]] in
+            guard let v = found[k] else { throw CorpusError.empty("internal: no vector for an item") }
+            return v
+        }
+        return (vectors, fromCache)
+    }
+}
+
+/// Writes batches to the cache; the first failure is reported, later ones are silent (the cache is an
+/// optimization: indexing carries on).
+private final class CacheWriter: @unchecked Sendable {
+    let cache: EmbeddingCache
+    let info: ModelInfo
+    let task: String?
+    private let lock = NSLock()
+    private var failed = false
+
+    init(cache: EmbeddingCache, info: ModelInfo, task: String?) { self.cache = cache; self.info = info; self.task = task }
+
+    func write(_ entries: [(key: CacheKey, vectors: [[Float]])]) {
+        do {
+            try cache.store(entries, model: info.name, fingerprint: info.fingerprint, task: task)
+        } catch {
+            let first = lock.withLock { () -> Bool in defer { failed = true }; return !failed }
+            if first { cache.log("\(error); new embeddings are not being saved") }
+        }
+    }
 }

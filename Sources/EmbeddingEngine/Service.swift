@@ -1,7 +1,7 @@
 import Foundation
 import JinaEmbeddings
 
-// PLACEHOLDER API — implemented by the service work (issue 4). Keep these public signatures.
+// Request and progress types of the EncoderService (issue 4).
 
 public enum RequestPriority: Int, Sendable, Comparable {
     case bulk = 0, interactive = 1
@@ -25,6 +25,10 @@ public struct EncoderProgress: Sendable, Equatable {
     public var tokensPerSecond: Double = 0
     /// Seconds left, nil when unknown.
     public var eta: Double? = nil
+    /// Seconds since the current bulk session began.
+    public var elapsed: Double = 0
+    /// Seconds the last interactive request took, from the call to its result (nil before the first).
+    public var lastLatency: Double? = nil
     public var isActive: Bool { textsTotal > 0 && textsDone < textsTotal }
     public var fraction: Double { tokensTotal == 0 ? (textsTotal == 0 ? 1 : Double(textsDone) / Double(textsTotal)) : Double(tokensDone) / Double(tokensTotal) }
     public init() {}

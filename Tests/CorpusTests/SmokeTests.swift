@@ -1,5 +1,0 @@
-import XCTest
-
-final class CorpusSmokeTests: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class EmbeddingEngineSmokeTests: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}
