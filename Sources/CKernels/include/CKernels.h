@@ -14,4 +14,61 @@ void loupe_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
 /// Widen n IEEE half values to f32. Exact.
 void loupe_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 
+// MARK: - GEMM with 16-bit (or f32) weights
+//
+// Y[m, n] = X[m, k] · W[n, k]ᵀ (+ bias[n]) (then GELU) (then + Y_old)
+//
+// X and Y are f32 row-major; W is a PyTorch Linear weight [out = n, in = k] kept in its stored
+// dtype (bf16 / f16 / f32) and packed once into panels of 32 output columns. Inside the kernel
+// each weight is widened exactly to f32 and every output is the fp32 sum
+//   acc = fma(x[0], w[0], 0); acc = fma(x[1], w[1], acc); ... (k ascending, one fma per step)
+// so the AVX-512 path, the plain C path and any thread count give bit-identical results.
+
+typedef enum {
+    LOUPE_DTYPE_F32 = 0,
+    LOUPE_DTYPE_BF16 = 1,
+    LOUPE_DTYPE_F16 = 2,
+} loupe_dtype;
+
+/// Opaque packed weight matrix (owns its storage).
+typedef struct loupe_weights loupe_weights;
+
+/// Pack w ([n, k] row-major with row stride ldw elements, dtype as stored) for loupe_gemm.
+/// Storage stays in the source dtype (2 bytes per weight for bf16/f16). Returns NULL on bad
+/// arguments (n or k zero, ldw < k, unknown dtype) or allocation failure.
+loupe_weights *loupe_weights_pack(loupe_dtype dtype, const void *w, size_t n, size_t k, size_t ldw);
+void loupe_weights_free(loupe_weights *w);
+size_t loupe_weights_rows(const loupe_weights *w);     // n (output features)
+size_t loupe_weights_cols(const loupe_weights *w);     // k (input features)
+loupe_dtype loupe_weights_dtype(const loupe_weights *w);
+size_t loupe_weights_bytes(const loupe_weights *w);    // packed storage in bytes
+/// Element (row, col) of the original matrix widened to f32 (for tests and debugging).
+float loupe_weights_get(const loupe_weights *w, size_t row, size_t col);
+
+enum {
+    /// Y = Y_old + result instead of Y = result (residual connections).
+    LOUPE_GEMM_ACCUMULATE = 1,
+    /// Apply exact-erf GELU to (X·Wᵀ + bias) before the optional accumulate.
+    LOUPE_GEMM_GELU = 2,
+    /// Force the plain portable C path (the exact reference) even when AVX-512 is present.
+    LOUPE_GEMM_PLAIN = 4,
+};
+
+/// Y[m, n] = [Y_old +] act(X · Wᵀ + bias). x has row stride ldx (≥ k), y row stride ldy (≥ n),
+/// bias may be NULL. Uses the thread pool (loupe_set_threads) when the product is big enough.
+/// Safe to call from several threads at once (a call that finds the pool busy runs alone).
+void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
+                const float *bias, float *y, size_t ldy, int flags);
+
+/// Threads used by loupe_gemm (1...64; values are clamped). Default: online CPUs, at most 8.
+void loupe_set_threads(int n);
+int loupe_get_threads(void);
+
+/// Exact-erf GELU in place: v = 0.5·v·(1 + erf(v/√2)), the same function the GEMM epilogue
+/// applies (max error about 2 ulp of erf). Vectorised when AVX-512 is present.
+void loupe_gelu(float *v, size_t n);
+
+/// The scalar erf used by the GELU (exposed for tests).
+float loupe_erf(float x);
+
 #endif

@@ -1,0 +1,187 @@
+import CKernels
+
+/// Storage type of a weight matrix as it sits in the checkpoint.
+public enum WeightDType: Sendable, Equatable {
+    case f32, bf16, f16
+
+    var c: loupe_dtype {
+        switch self {
+        case .f32: LOUPE_DTYPE_F32
+        case .bf16: LOUPE_DTYPE_BF16
+        case .f16: LOUPE_DTYPE_F16
+        }
+    }
+
+    /// Bytes per stored element.
+    public var size: Int { self == .f32 ? 4 : 2 }
+}
+
+public enum KernelError: Error, Equatable, CustomStringConvertible {
+    case invalidShape(rows: Int, cols: Int, rowStride: Int, elements: Int?)
+    case allocationFailed(bytes: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidShape(rows, cols, stride, elements):
+            "cannot pack a [\(rows), \(cols)] weight matrix (row stride \(stride)"
+                + (elements.map { ", \($0) elements given" } ?? "")
+                + "): rows and cols must be positive and the stride at least cols"
+        case let .allocationFailed(bytes):
+            "could not allocate \(bytes) bytes for packed weights: free memory or use a smaller model"
+        }
+    }
+}
+
+/// A Linear layer's weight W[rows = out features, cols = in features] (the PyTorch layout),
+/// packed once (at model load) into the GEMM's panel layout. Storage stays in the source dtype:
+/// 2 bytes per weight for bf16 / f16 (widened exactly to f32 inside the kernel), 4 for f32.
+/// Immutable after init, so it can be shared between threads.
+public final class PackedWeights: @unchecked Sendable {
+    public let rows: Int
+    public let cols: Int
+    public let dtype: WeightDType
+    let handle: OpaquePointer
+
+    /// Packs `rows × cols` elements read from `pointer` (row-major, `rowStride` elements between
+    /// rows, default `cols`). bf16 / f16 elements are raw 16-bit patterns (e.g. straight from a
+    /// memory-mapped safetensors file); the source can be released afterwards.
+    public init(pointer: UnsafeRawPointer, dtype: WeightDType, rows: Int, cols: Int,
+                rowStride: Int? = nil) throws(KernelError) {
+        let stride = rowStride ?? cols
+        guard rows > 0, cols > 0, stride >= cols else {
+            throw .invalidShape(rows: rows, cols: cols, rowStride: stride, elements: nil)
+        }
+        guard let h = loupe_weights_pack(dtype.c, pointer, rows, cols, stride) else {
+            // Shape was checked above, so the only failure left is the allocation.
+            throw .allocationFailed(bytes: (rows + 31) / 32 * 32 * cols * dtype.size)
+        }
+        self.rows = rows
+        self.cols = cols
+        self.dtype = dtype
+        self.handle = h
+    }
+
+    /// f32 weights (e.g. MiniLM), `values.count == rows * cols`.
+    public convenience init(f32 values: [Float], rows: Int, cols: Int) throws(KernelError) {
+        guard values.count == rows * cols, !values.isEmpty else {
+            throw .invalidShape(rows: rows, cols: cols, rowStride: cols, elements: values.count)
+        }
+        var result: Result<OpaquePointer, KernelError> = .failure(.allocationFailed(bytes: 0))
+        values.withUnsafeBytes { buf in
+            result = Self.pack(buf.baseAddress!, .f32, rows, cols)
+        }
+        try self.init(handle: result.get(), dtype: .f32, rows: rows, cols: cols)
+    }
+
+    /// 16-bit weights given as their bit patterns (`dtype` is `.bf16` or `.f16`).
+    public convenience init(bits: [UInt16], dtype: WeightDType, rows: Int, cols: Int) throws(KernelError) {
+        guard dtype != .f32, bits.count == rows * cols, !bits.isEmpty else {
+            throw .invalidShape(rows: rows, cols: cols, rowStride: cols, elements: bits.count)
+        }
+        var result: Result<OpaquePointer, KernelError> = .failure(.allocationFailed(bytes: 0))
+        bits.withUnsafeBytes { buf in
+            result = Self.pack(buf.baseAddress!, dtype, rows, cols)
+        }
+        try self.init(handle: result.get(), dtype: dtype, rows: rows, cols: cols)
+    }
+
+    private init(handle: OpaquePointer, dtype: WeightDType, rows: Int, cols: Int) {
+        self.handle = handle
+        self.dtype = dtype
+        self.rows = rows
+        self.cols = cols
+    }
+
+    private static func pack(_ p: UnsafeRawPointer, _ dtype: WeightDType, _ rows: Int, _ cols: Int)
+        -> Result<OpaquePointer, KernelError> {
+        guard let h = loupe_weights_pack(dtype.c, p, rows, cols, cols) else {
+            return .failure(.allocationFailed(bytes: (rows + 31) / 32 * 32 * cols * dtype.size))
+        }
+        return .success(h)
+    }
+
+    deinit { loupe_weights_free(handle) }
+
+    /// Bytes of packed storage (rows rounded up to 32 × cols × element size).
+    public var bytes: Int { loupe_weights_bytes(handle) }
+
+    /// W[row, col] widened to f32 (tests, debugging; not for inner loops).
+    public func element(row: Int, col: Int) -> Float {
+        precondition(row >= 0 && row < rows && col >= 0 && col < cols, "index out of range")
+        return loupe_weights_get(handle, row, col)
+    }
+}
+
+/// Matrix products with packed weights (CKernels: AVX-512 when the CPU has it, exact plain C
+/// otherwise), plus the exact-erf GELU. Every output is the fp32 fma chain over k in ascending
+/// order, so results do not depend on the path or the thread count (bit for bit).
+public enum Kernels {
+    public struct Options: OptionSet, Sendable {
+        public let rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        /// y = y_old + result (residual add) instead of y = result.
+        public static let accumulate = Options(rawValue: Int32(LOUPE_GEMM_ACCUMULATE))
+        /// Apply exact-erf GELU to (x·Wᵀ + bias), before `accumulate`.
+        public static let gelu = Options(rawValue: Int32(LOUPE_GEMM_GELU))
+        /// Use the plain C reference path even on an AVX-512 machine (tests).
+        public static let plainReference = Options(rawValue: Int32(LOUPE_GEMM_PLAIN))
+    }
+
+    /// y[m, w.rows] = [y_old +] act(x[m, w.cols] · Wᵀ + bias[w.rows]).
+    /// `ldx` / `ldy` are row strides in elements (default: dense). `bias` may be nil.
+    /// For the encoder: `Linear(x) = gemm(x, m: tokens, w: W, bias: b, into: y)`;
+    /// fc1 + GELU: `options: .gelu`; out_proj / fc2 + residual: write into the residual buffer
+    /// with `options: .accumulate` (y = residual + x·Wᵀ + b).
+    @inlinable
+    public static func gemm(x: UnsafePointer<Float>, m: Int, ldx: Int? = nil, w: PackedWeights,
+                            bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
+                            ldy: Int? = nil, options: Options = []) {
+        let lx = ldx ?? w.cols, ly = ldy ?? w.rows
+        precondition(m >= 0 && lx >= w.cols && ly >= w.rows, "gemm: bad strides")
+        guard m > 0 else { return }
+        gemmUnchecked(x, m, lx, w, bias, y, ly, options)
+    }
+
+    @usableFromInline
+    static func gemmUnchecked(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ w: PackedWeights,
+                              _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                              _ ldy: Int, _ options: Options) {
+        loupe_gemm(x, m, ldx, w.handle, bias, y, ldy, options.rawValue)
+    }
+
+    /// Array convenience: x is [m, w.cols], y is [m, w.rows] (overwritten, or added to with
+    /// `.accumulate`).
+    public static func gemm(x: [Float], m: Int, w: PackedWeights, bias: [Float]? = nil,
+                            into y: inout [Float], options: Options = []) {
+        precondition(x.count == m * w.cols && y.count == m * w.rows, "gemm: array sizes")
+        precondition(bias == nil || bias!.count == w.rows, "gemm: bias size")
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                if let bias {
+                    bias.withUnsafeBufferPointer { bp in
+                        gemm(x: xp.baseAddress!, m: m, w: w, bias: bp.baseAddress, into: yp.baseAddress!,
+                             options: options)
+                    }
+                } else {
+                    gemm(x: xp.baseAddress!, m: m, w: w, bias: nil, into: yp.baseAddress!, options: options)
+                }
+            }
+        }
+    }
+
+    /// Threads the kernels use (default: online CPUs, at most 8). Two threads split the output
+    /// columns; products under ~1 MFLOP always run on the calling thread.
+    public static var threads: Int {
+        get { Int(loupe_get_threads()) }
+        set { loupe_set_threads(Int32(clamping: newValue)) }
+    }
+
+    /// True when the AVX-512 path is used (otherwise the plain C path, same results, slower).
+    public static var hasAVX512: Bool { loupe_has_avx512() != 0 }
+
+    /// In-place exact-erf GELU, the same function as the `.gelu` epilogue.
+    public static func gelu(_ v: UnsafeMutablePointer<Float>, count: Int) { loupe_gelu(v, count) }
+
+    /// The erf behind `gelu` (max abs error ≈ 9e-8).
+    public static func erf(_ x: Float) -> Float { loupe_erf(x) }
+}
