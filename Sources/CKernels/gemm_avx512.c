@@ -36,16 +36,17 @@ static LOUPE_AVX512 AI __m512 epilogue(__m512 v, __m512 bv, int has_bias, int fl
 }
 
 // a: packed X rows, [k][mr]; b: one weight panel [k][32]; y: top-left output of the tile.
-static LOUPE_AVX512 AI void ukr(loupe_dtype dt, int mr, size_t K, const float *a, const void *b,
-                                float *y, size_t ldy, int nv, const float *bias, int flags) {
+// lda == 0: a is packed [k][mr]; otherwise a is row-major with row stride lda (attention's P).
+static LOUPE_AVX512 AI void ukr_a(loupe_dtype dt, int mr, size_t K, const float *a, size_t lda,
+                                  const void *b, float *y, size_t ldy, int nv, const float *bias, int flags) {
     __m512 c0[MR], c1[MR];
     for (int i = 0; i < mr; i++) { c0[i] = _mm512_setzero_ps(); c1[i] = _mm512_setzero_ps(); }
     for (size_t k = 0; k < K; k++) {
         __m512 w0, w1;
         load_w(dt, b, k, &w0, &w1);
-        const float *ak = a + k * (size_t)mr;
+        const float *ak = lda ? a + k : a + k * (size_t)mr;
         for (int i = 0; i < mr; i++) {
-            __m512 xv = _mm512_set1_ps(ak[i]);
+            __m512 xv = _mm512_set1_ps(lda ? ak[(size_t)i * lda] : ak[i]);
             c0[i] = _mm512_fmadd_ps(xv, w0, c0[i]);
             c1[i] = _mm512_fmadd_ps(xv, w1, c1[i]);
         }
@@ -59,6 +60,11 @@ static LOUPE_AVX512 AI void ukr(loupe_dtype dt, int mr, size_t K, const float *a
         _mm512_mask_storeu_ps(yi, m0, epilogue(c0[i], b0, bias != 0, flags, yi, m0));
         if (m1) _mm512_mask_storeu_ps(yi + 16, m1, epilogue(c1[i], b1, bias != 0, flags, yi + 16, m1));
     }
+}
+
+static LOUPE_AVX512 AI void ukr(loupe_dtype dt, int mr, size_t K, const float *a, const void *b,
+                                float *y, size_t ldy, int nv, const float *bias, int flags) {
+    ukr_a(dt, mr, K, a, 0, b, y, ldy, nv, bias, flags);
 }
 
 // One instance per (dtype, mr): constant mr lets the compiler keep c0/c1 in registers.
@@ -89,6 +95,23 @@ static LOUPE_AVX512 void ukr_f16(int mr, size_t K, const float *a, const void *b
 static LOUPE_AVX512 void ukr_f32(int mr, size_t K, const float *a, const void *b, float *y,
                                  size_t ldy, int nv, const float *bias, int flags) {
     UKR_CASES(LOUPE_DTYPE_F32)
+}
+
+// f32 micro-kernels for the attention kernel (attention.c): same contract as the GEMM's.
+LOUPE_AVX512 void loupe_ukr_f32_avx512(int mr, size_t K, const float *a, const float *b, float *y, size_t ldy,
+                          int nv, int flags) {
+    ukr_f32(mr, K, a, b, y, ldy, nv, NULL, flags);
+}
+
+#define UKR_ROWA(MRC) ukr_a(LOUPE_DTYPE_F32, MRC, K, a, lda, b, y, ldy, 32, NULL, LOUPE_GEMM_ACCUMULATE)
+LOUPE_AVX512 void loupe_ukr_f32_rowa_avx512(int mr, size_t K, const float *a, size_t lda, const float *b,
+                                            float *y, size_t ldy) {
+    switch (mr) {
+    case 1: UKR_ROWA(1); break; case 2: UKR_ROWA(2); break; case 3: UKR_ROWA(3); break;
+    case 4: UKR_ROWA(4); break; case 5: UKR_ROWA(5); break; case 6: UKR_ROWA(6); break;
+    case 7: UKR_ROWA(7); break; case 8: UKR_ROWA(8); break; case 9: UKR_ROWA(9); break;
+    case 10: UKR_ROWA(10); break; case 11: UKR_ROWA(11); break; default: UKR_ROWA(12); break;
+    }
 }
 
 // Pack rows [0, rows) of x (row stride ldx) into MR-row micro-panels: panel q holds rows

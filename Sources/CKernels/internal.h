@@ -44,5 +44,12 @@ void loupe_gemm_plain(const float *x, size_t m, size_t ldx, const loupe_weights 
 #if defined(__x86_64__)
 void loupe_gemm_avx512(const float *x, size_t m, size_t ldx, const loupe_weights *w,
                        const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
+/// y[mr rows, nv ≤ 32 cols] (+)= a · b: a packed [K][mr] (mr ≤ 12), b one f32 panel [K][32];
+/// flags: LOUPE_GEMM_ACCUMULATE only. Each output is the fma chain over K ascending from 0.
+void loupe_ukr_f32_avx512(int mr, size_t K, const float *a, const float *b, float *y, size_t ldy,
+                          int nv, int flags);
+/// y[mr rows, 32 cols] += a · b with a row-major (row stride lda), b one f32 panel [K][32].
+void loupe_ukr_f32_rowa_avx512(int mr, size_t K, const float *a, size_t lda, const float *b,
+                               float *y, size_t ldy);
 #endif
 #endif

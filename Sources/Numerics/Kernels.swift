@@ -179,6 +179,21 @@ public enum Kernels {
     /// True when the AVX-512 path is used (otherwise the plain C path, same results, slower).
     public static var hasAVX512: Bool { loupe_has_avx512() != 0 }
 
+    /// Multi-head self-attention of one sequence, head dimension 64, blocked with an online
+    /// softmax (the seq × seq score matrix is never stored). Row t of head h is read at
+    /// `q + t·ld + h·64` (same for k, v) and written at `out + t·ldo + h·64`:
+    /// `out[t, h] = Σ_{j < validKeys} softmax_j(scale · q[t, h]·k[j, h]) · v[j, h]`.
+    /// For jina-v3 after RoPE: q/k/v = qkv + 0 / 1024 / 2048, ld = 3072, heads = 16,
+    /// scale = 1/8, out = ctx with ldo = 1024; `validKeys` = the sequence's real token count
+    /// (right padding is skipped, as the reference's −10000 mask does in fp32).
+    public static func attention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                                 ld: Int, seq: Int, heads: Int, validKeys: Int, scale: Float,
+                                 out: UnsafeMutablePointer<Float>, ldo: Int, options: Options = []) {
+        precondition(seq >= 0 && heads > 0 && ld >= heads * 64 && ldo >= heads * 64, "attention: bad shape")
+        guard seq > 0 else { return }
+        loupe_attention(q, k, v, ld, seq, heads, max(0, validKeys), scale, out, ldo, options.rawValue)
+    }
+
     /// In-place exact-erf GELU, the same function as the `.gelu` epilogue.
     public static func gelu(_ v: UnsafeMutablePointer<Float>, count: Int) { loupe_gelu(v, count) }
 

@@ -71,4 +71,19 @@ void loupe_gelu(float *v, size_t n);
 /// The scalar erf used by the GELU (exposed for tests).
 float loupe_erf(float x);
 
+// MARK: - Attention (blocked, online softmax; head dimension 64)
+
+/// Multi-head self-attention of one sequence, keys/values beyond `valid_keys` ignored (right
+/// padding; the reference's −10000 mask makes their weight exactly 0 in fp32):
+///   out[t, h] = Σ_j softmax_j(scale · q[t, h] · k[j, h]) · v[j, h],  j < valid_keys
+/// Row t of head h is at q + t·ld + h·64 (likewise k, v; e.g. the Q, K, V thirds of the fused
+/// qkv output with ld = 3·hidden) and at out + t·ldo + h·64. Rows t < seq are all computed
+/// (padding queries too). The score matrix is never materialised: queries go in blocks of 48,
+/// keys in blocks of 256, so memory stays O(seq · 64) per thread. Heads are split over the
+/// thread pool. Scale is folded into q before the dot products (exact for powers of two such as
+/// 1/8). The AVX-512 and plain (LOUPE_GEMM_PLAIN) paths agree bit for bit.
+/// valid_keys == 0 is treated as seq (no mask) so the output is never 0/0.
+void loupe_attention(const float *q, const float *k, const float *v, size_t ld, size_t seq,
+                     size_t heads, size_t valid_keys, float scale, float *out, size_t ldo, int flags);
+
 #endif
