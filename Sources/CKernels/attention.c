@@ -11,7 +11,7 @@
 
 #define HD 64      // head dimension
 #define BQ 48      // queries per block (4 micro-kernel row groups)
-#define BK 256     // keys per block
+#define BK LOUPE_ATTN_BK  // keys per block (256)
 #define GR 12      // rows per micro-kernel call
 
 // exp(x) for the softmax (x ≤ 0 in use): Cephes expf polynomial, ≤ 2 ulp; clamps below -87 so
@@ -187,7 +187,7 @@ static LOUPE_AVX512 void head_avx512(const float *q, const float *k, const float
             for (size_t g = 0; g < rows; g += GR) {
                 int mr = (int)(rows - g < GR ? rows - g : GR);
                 for (int half = 0; half < 2; half++)
-                    loupe_ukr_f32_rowa_avx512(mr, kb, sbuf + g * BK, BK, vp + ((size_t)half * nk + k0) * 32,
+                    loupe_ukr_f32_rowa_avx512(mr, kb, sbuf + g * BK, vp + ((size_t)half * nk + k0) * 32,
                                               out + (q0 + g) * ldo + 32 * half, ldo);
             }
         }

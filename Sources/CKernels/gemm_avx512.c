@@ -36,7 +36,8 @@ static LOUPE_AVX512 AI __m512 epilogue(__m512 v, __m512 bv, int has_bias, int fl
 }
 
 // a: packed X rows, [k][mr]; b: one weight panel [k][32]; y: top-left output of the tile.
-// lda == 0: a is packed [k][mr]; otherwise a is row-major with row stride lda (attention's P).
+// lda == 0: a is packed [k][mr]; otherwise a is row-major with row stride lda (attention's P,
+// always the compile-time constant LOUPE_ATTN_BK so the row offsets become displacements).
 static LOUPE_AVX512 AI void ukr_a(loupe_dtype dt, int mr, size_t K, const float *a, size_t lda,
                                   const void *b, float *y, size_t ldy, int nv, const float *bias, int flags) {
     __m512 c0[MR], c1[MR];
@@ -103,8 +104,8 @@ LOUPE_AVX512 void loupe_ukr_f32_avx512(int mr, size_t K, const float *a, const f
     ukr_f32(mr, K, a, b, y, ldy, nv, NULL, flags);
 }
 
-#define UKR_ROWA(MRC) ukr_a(LOUPE_DTYPE_F32, MRC, K, a, lda, b, y, ldy, 32, NULL, LOUPE_GEMM_ACCUMULATE)
-LOUPE_AVX512 void loupe_ukr_f32_rowa_avx512(int mr, size_t K, const float *a, size_t lda, const float *b,
+#define UKR_ROWA(MRC) ukr_a(LOUPE_DTYPE_F32, MRC, K, a, LOUPE_ATTN_BK, b, y, ldy, 32, NULL, LOUPE_GEMM_ACCUMULATE)
+LOUPE_AVX512 void loupe_ukr_f32_rowa_avx512(int mr, size_t K, const float *a, const float *b,
                                             float *y, size_t ldy) {
     switch (mr) {
     case 1: UKR_ROWA(1); break; case 2: UKR_ROWA(2); break; case 3: UKR_ROWA(3); break;

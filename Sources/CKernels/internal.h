@@ -48,8 +48,10 @@ void loupe_gemm_avx512(const float *x, size_t m, size_t ldx, const loupe_weights
 /// flags: LOUPE_GEMM_ACCUMULATE only. Each output is the fma chain over K ascending from 0.
 void loupe_ukr_f32_avx512(int mr, size_t K, const float *a, const float *b, float *y, size_t ldy,
                           int nv, int flags);
-/// y[mr rows, 32 cols] += a · b with a row-major (row stride lda), b one f32 panel [K][32].
-void loupe_ukr_f32_rowa_avx512(int mr, size_t K, const float *a, size_t lda, const float *b,
+/// Keys per attention block: also the row stride of the probabilities P.
+#define LOUPE_ATTN_BK 256
+/// y[mr rows, 32 cols] += a · b with a row-major (row stride LOUPE_ATTN_BK), b one f32 panel [K][32].
+void loupe_ukr_f32_rowa_avx512(int mr, size_t K, const float *a, const float *b,
                                float *y, size_t ldy);
 #endif
 #endif
