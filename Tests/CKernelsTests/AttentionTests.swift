@@ -34,13 +34,13 @@ final class AttentionTests: XCTestCase {
         return (value, mag)
     }
 
-    private func run(_ qkv: [Float], seq: Int, heads: Int, valid: Int, options: Kernels.Options) -> [Float] {
+    private func run(_ qkv: [Float], seq: Int, heads: Int, valid: Int, options: FastKernels.Options) -> [Float] {
         let width = heads * 64
         var out = [Float](repeating: .nan, count: seq * width)
         qkv.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
                 let base = p.baseAddress!
-                Kernels.attention(q: base, k: base + width, v: base + 2 * width, ld: 3 * width, seq: seq,
+                FastKernels.attention(q: base, k: base + width, v: base + 2 * width, ld: 3 * width, seq: seq,
                                   heads: heads, validKeys: valid, scale: 0.125, out: o.baseAddress!, ldo: width,
                                   options: options)
             }
@@ -65,14 +65,14 @@ final class AttentionTests: XCTestCase {
     }
 
     func testThreadCountsAndPaddingRowsDoNotChangeResults() {
-        let saved = Kernels.threads
-        defer { Kernels.threads = saved }
+        let saved = FastKernels.threads
+        defer { FastKernels.threads = saved }
         var rng = SeededRNG(seed: 77)
         let seq = 70, heads = 3
         let qkv = (0..<(seq * 3 * heads * 64)).map { _ in Float.random(in: -1...1, using: &rng) }
-        Kernels.threads = 1
+        FastKernels.threads = 1
         let one = run(qkv, seq: seq, heads: heads, valid: 64, options: [])
-        Kernels.threads = 2
+        FastKernels.threads = 2
         let two = run(qkv, seq: seq, heads: heads, valid: 64, options: [])
         XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern))
         // Garbage in the padded keys/values (rows ≥ 64) must not leak into any output.

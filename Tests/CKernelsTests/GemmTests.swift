@@ -75,8 +75,8 @@ final class GemmTests: XCTestCase {
             let p = Problem(m: shape.m, n: shape.n, k: shape.k, dtype: dtype, seed: seed + UInt64(s))
             let w = try p.packed()
             var fast = [Float](repeating: .nan, count: p.m * p.n), plain = fast
-            Kernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &fast)
-            Kernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &plain, options: .plainReference)
+            FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &fast)
+            FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &plain, options: .plainReference)
             let ref = p.reference(bias: true)
             let err = maxRelativeError(fast, ref.value, ref.scale)
             XCTAssertLessThanOrEqual(err, 1e-5, "\(dtype) \(shape): relative error \(err)")
@@ -97,12 +97,12 @@ final class GemmTests: XCTestCase {
         let ref = p.reference(bias: false)
 
         var y = [Float](repeating: 99, count: p.m * p.n)
-        Kernels.gemm(x: p.x, m: p.m, w: w, into: &y)
+        FastKernels.gemm(x: p.x, m: p.m, w: w, into: &y)
         XCTAssertLessThanOrEqual(maxRelativeError(y, ref.value, ref.scale), 1e-5, "no bias")
 
-        for opts: Kernels.Options in [.accumulate, [.accumulate, .plainReference]] {
+        for opts: FastKernels.Options in [.accumulate, [.accumulate, .plainReference]] {
             var acc = old
-            Kernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &acc, options: opts)
+            FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &acc, options: opts)
             let refB = p.reference(bias: true)
             let want = zip(refB.value, old).map { $0 + Double($1) }
             let scale = zip(refB.scale, old).map { $0 + abs(Double($1)) }
@@ -115,8 +115,8 @@ final class GemmTests: XCTestCase {
         let w = try p.packed()
         let ref = p.reference(bias: true)
         var fast = [Float](repeating: 0, count: p.m * p.n), plain = fast
-        Kernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &fast, options: .gelu)
-        Kernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &plain, options: [.gelu, .plainReference])
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &fast, options: .gelu)
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &plain, options: [.gelu, .plainReference])
         XCTAssertEqual(fast.map(\.bitPattern), plain.map(\.bitPattern))
         // GELU' is at most ~1.13, so the pre-activation error bound carries over, plus erf's own.
         for i in fast.indices {
@@ -127,17 +127,17 @@ final class GemmTests: XCTestCase {
     }
 
     func testThreadCountsGiveIdenticalBits() throws {
-        let saved = Kernels.threads
-        defer { Kernels.threads = saved }
+        let saved = FastKernels.threads
+        defer { FastKernels.threads = saved }
         // 2·m·n·k ≈ 4.6 MFLOP: above the single-thread cut-off, and 5 panels split unevenly.
         let p = Problem(m: 50, n: 150, k: 307, dtype: .bf16, seed: 21)
         let w = try p.packed()
         var results: [[UInt32]] = []
         for t in [1, 2, 3] {
-            Kernels.threads = t
-            XCTAssertEqual(Kernels.threads, t)
+            FastKernels.threads = t
+            XCTAssertEqual(FastKernels.threads, t)
             var y = [Float](repeating: 0, count: p.m * p.n)
-            Kernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &y, options: .gelu)
+            FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &y, options: .gelu)
             results.append(y.map(\.bitPattern))
         }
         XCTAssertEqual(results[0], results[1], "1 vs 2 threads")
@@ -154,13 +154,13 @@ final class GemmTests: XCTestCase {
         xs.withUnsafeBufferPointer { xp in
             ys.withUnsafeMutableBufferPointer { yp in
                 p.bias.withUnsafeBufferPointer { bp in
-                    Kernels.gemm(x: xp.baseAddress!, m: p.m, ldx: ldx, w: w, bias: bp.baseAddress,
+                    FastKernels.gemm(x: xp.baseAddress!, m: p.m, ldx: ldx, w: w, bias: bp.baseAddress,
                                  into: yp.baseAddress!, ldy: ldy)
                 }
             }
         }
         var dense = [Float](repeating: 0, count: p.m * p.n)
-        Kernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &dense)
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &dense)
         for i in 0..<p.m {
             XCTAssertEqual(Array(ys[(i * ldy)..<(i * ldy + p.n)]), Array(dense[(i * p.n)..<((i + 1) * p.n)]))
             XCTAssertEqual(Array(ys[(i * ldy + p.n)..<((i + 1) * ldy)]), [Float](repeating: -7, count: ldy - p.n))

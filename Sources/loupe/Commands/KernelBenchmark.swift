@@ -18,8 +18,8 @@ enum KernelBenchmark {
     }
 
     static func run(tokenCounts: [Int], threadCounts: [Int]) -> [BenchLine] {
-        let savedKernelThreads = Kernels.threads, savedBLASThreads = BLAS.threads
-        defer { Kernels.threads = savedKernelThreads; BLAS.threads = savedBLASThreads }
+        let savedKernelThreads = FastKernels.threads, savedBLASThreads = BLAS.threads
+        defer { FastKernels.threads = savedKernelThreads; BLAS.threads = savedBLASThreads }
         let maxM = tokenCounts.max() ?? 1
         var rng = SplitMix(seed: 42)
         var lines: [BenchLine] = []
@@ -35,7 +35,7 @@ enum KernelBenchmark {
             let x: [Float] = (0..<(maxM * k)).map { _ in Float(rng.unit() - 0.5) }
             var y = [Float](repeating: 0, count: maxM * n)
             for threads in threadCounts {
-                Kernels.threads = threads
+                FastKernels.threads = threads
                 BLAS.threads = threads
                 for m in tokenCounts {
                     let flops = 2.0 * Double(m) * Double(n) * Double(k)
@@ -47,7 +47,7 @@ enum KernelBenchmark {
                                 for _ in 0..<4 {
                                     let (_, t0) = measure {
                                         for _ in 0..<reps {
-                                            Kernels.gemm(x: xp.baseAddress!, m: m, w: packed, bias: nil,
+                                            FastKernels.gemm(x: xp.baseAddress!, m: m, w: packed, bias: nil,
                                                          into: yp.baseAddress!)
                                         }
                                     }
@@ -70,7 +70,7 @@ enum KernelBenchmark {
                         sgemmGflops: flops / best.blas / 1e9,
                         peakRSSBytes: peakRSSBytes(),
                         extra: [("threads", Double(threads)), ("m", Double(m)), ("n", Double(n)), ("k", Double(k))],
-                        note: Kernels.hasAVX512 ? "bf16 weights, AVX-512" : "bf16 weights, plain C (no AVX-512)"))
+                        note: FastKernels.hasAVX512 ? "bf16 weights, AVX-512" : "bf16 weights, plain C (no AVX-512)"))
                 }
             }
         }

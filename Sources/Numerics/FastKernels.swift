@@ -112,10 +112,11 @@ public final class PackedWeights: @unchecked Sendable {
     }
 }
 
-/// Matrix products with packed weights (CKernels: AVX-512 when the CPU has it, exact plain C
+/// Matrix products with packed weights (named FastKernels so it sits beside the row-wise
+/// `Kernels` of Numerics; CKernels: AVX-512 when the CPU has it, exact plain C
 /// otherwise), plus the exact-erf GELU. Every output is the fp32 fma chain over k in ascending
 /// order, so results do not depend on the path or the thread count (bit for bit).
-public enum Kernels {
+public enum FastKernels {
     public struct Options: OptionSet, Sendable {
         public let rawValue: Int32
         public init(rawValue: Int32) { self.rawValue = rawValue }
