@@ -65,3 +65,16 @@ void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
     if (threads == 1) gemm_part(&job, 0, 1);
     else loupe_pool_run(threads, gemm_part, &job);
 }
+
+void loupe_gemm_epilogue(const float *acc, size_t lda, size_t m, size_t n, const float *bias,
+                         float *y, size_t ldy, int flags) {
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < n; j++) {
+            float v = acc[i * lda + j];
+            if (bias) v = v + bias[j];
+            if (flags & LOUPE_GEMM_GELU) v = loupe_gelu_scalar(v);
+            if (flags & LOUPE_GEMM_ACCUMULATE) v = y[i * ldy + j] + v;
+            y[i * ldy + j] = v;
+        }
+    }
+}

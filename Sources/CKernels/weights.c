@@ -61,3 +61,18 @@ float loupe_weights_get(const loupe_weights *w, size_t row, size_t col) {
     size_t p = row / LOUPE_NR, slot = loupe_panel_slot(w->dtype, row % LOUPE_NR);
     return widen(w->dtype, w->data, (p * w->k + col) * LOUPE_NR + slot);
 }
+
+void loupe_weights_unpack_rows(const loupe_weights *w, size_t row0, size_t count, float *dst) {
+    size_t k = w->k;
+    for (size_t r = row0; r < row0 + count && r < w->n; r++) {
+        size_t p = r / LOUPE_NR, slot = loupe_panel_slot(w->dtype, r % LOUPE_NR);
+        const char *src = (const char *)w->data + (p * k * LOUPE_NR + slot) * w->elem_size;
+        float *out = dst + (r - row0) * k;
+        if (w->dtype == LOUPE_DTYPE_F32) {
+            for (size_t c = 0; c < k; c++) out[c] = ((const float *)src)[c * LOUPE_NR];
+        } else {
+            const uint16_t *h = (const uint16_t *)src;
+            for (size_t c = 0; c < k; c++) out[c] = widen(w->dtype, h + c * LOUPE_NR, 0);
+        }
+    }
+}

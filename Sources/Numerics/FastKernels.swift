@@ -126,6 +126,13 @@ public enum FastKernels {
         public static let gelu = Options(rawValue: Int32(LOUPE_GEMM_GELU))
         /// Use the plain C reference path even on an AVX-512 machine (tests).
         public static let plainReference = Options(rawValue: Int32(LOUPE_GEMM_PLAIN))
+        /// Use the path machines without AVX-512 take: weights widened tile by tile, OpenBLAS
+        /// sgemm, then the same epilogue (exact up to summation order). Chosen automatically
+        /// there; settable to test it anywhere.
+        public static let blasFallback = Options(rawValue: 1 << 16)
+
+        /// The bits the C kernels understand.
+        var c: Int32 { rawValue & Int32(LOUPE_GEMM_ACCUMULATE | LOUPE_GEMM_GELU | LOUPE_GEMM_PLAIN) }
     }
 
     /// y[m, w.rows] = [y_old +] act(x[m, w.cols] · Wᵀ + bias[w.rows]).
@@ -147,7 +154,31 @@ public enum FastKernels {
     static func gemmUnchecked(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ w: PackedWeights,
                               _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
                               _ ldy: Int, _ options: Options) {
-        loupe_gemm(x, m, ldx, w.handle, bias, y, ldy, options.rawValue)
+        if options.contains(.blasFallback) || (!hasAVX512 && !options.contains(.plainReference)) {
+            blasGemm(x, m, ldx, w, bias, y, ldy, options)
+        } else {
+            loupe_gemm(x, m, ldx, w.handle, bias, y, ldy, options.c)
+        }
+    }
+
+    /// Without AVX-512 the plain C kernel is far slower than OpenBLAS, so widen ≤ 4 MB of
+    /// weight rows at a time and let sgemm do the product.
+    static func blasGemm(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ w: PackedWeights,
+                         _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
+                         _ options: Options) {
+        let n = w.rows, k = w.cols
+        let tile = max(32, min(n, (1 << 20) / k))
+        let wbuf = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)   // [tile, k]
+        let acc = UnsafeMutablePointer<Float>.allocate(capacity: m * tile)    // [m, tile]
+        defer { wbuf.deallocate(); acc.deallocate() }
+        var r0 = 0
+        while r0 < n {
+            let nr = min(tile, n - r0)
+            loupe_weights_unpack_rows(w.handle, r0, nr, wbuf)
+            BLAS.sgemm(m: m, n: nr, k: k, a: x, lda: ldx, b: wbuf, ldb: k, transB: true, c: acc, ldc: nr)
+            loupe_gemm_epilogue(acc, nr, m, nr, bias.map { $0 + r0 }, y + r0, ldy, options.c)
+            r0 += nr
+        }
     }
 
     /// Array convenience: x is [m, w.cols], y is [m, w.rows] (overwritten, or added to with
@@ -178,7 +209,7 @@ public enum FastKernels {
     }
 
     /// True when the AVX-512 path is used (otherwise the plain C path, same results, slower).
-    public static var hasAVX512: Bool { loupe_has_avx512() != 0 }
+    public static let hasAVX512: Bool = loupe_has_avx512() != 0
 
     /// Multi-head self-attention of one sequence, head dimension 64, blocked with an online
     /// softmax (the seq × seq score matrix is never stored). Row t of head h is read at
@@ -192,7 +223,7 @@ public enum FastKernels {
                                  out: UnsafeMutablePointer<Float>, ldo: Int, options: Options = []) {
         precondition(seq >= 0 && heads > 0 && ld >= heads * 64 && ldo >= heads * 64, "attention: bad shape")
         guard seq > 0 else { return }
-        loupe_attention(q, k, v, ld, seq, heads, max(0, validKeys), scale, out, ldo, options.rawValue)
+        loupe_attention(q, k, v, ld, seq, heads, max(0, validKeys), scale, out, ldo, options.c)
     }
 
     /// In-place exact-erf GELU, the same function as the `.gelu` epilogue.

@@ -80,6 +80,10 @@ final class GemmTests: XCTestCase {
             let ref = p.reference(bias: true)
             let err = maxRelativeError(fast, ref.value, ref.scale)
             XCTAssertLessThanOrEqual(err, 1e-5, "\(dtype) \(shape): relative error \(err)")
+            var blas = fast
+            FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &blas, options: .blasFallback)
+            let errBLAS = maxRelativeError(blas, ref.value, ref.scale)
+            XCTAssertLessThanOrEqual(errBLAS, 1e-5, "\(dtype) \(shape): BLAS fallback relative error \(errBLAS)")
             XCTAssertEqual(fast.map(\.bitPattern), plain.map(\.bitPattern),
                            "\(dtype) \(shape): fast path differs from the plain reference")
         }
@@ -100,7 +104,7 @@ final class GemmTests: XCTestCase {
         FastKernels.gemm(x: p.x, m: p.m, w: w, into: &y)
         XCTAssertLessThanOrEqual(maxRelativeError(y, ref.value, ref.scale), 1e-5, "no bias")
 
-        for opts: FastKernels.Options in [.accumulate, [.accumulate, .plainReference]] {
+        for opts: FastKernels.Options in [.accumulate, [.accumulate, .plainReference], [.accumulate, .blasFallback]] {
             var acc = old
             FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &acc, options: opts)
             let refB = p.reference(bias: true)
@@ -118,11 +122,15 @@ final class GemmTests: XCTestCase {
         FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &fast, options: .gelu)
         FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &plain, options: [.gelu, .plainReference])
         XCTAssertEqual(fast.map(\.bitPattern), plain.map(\.bitPattern))
+        var blas = fast
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &blas, options: [.gelu, .blasFallback])
         // GELU' is at most ~1.13, so the pre-activation error bound carries over, plus erf's own.
         for i in fast.indices {
             let want = geluDouble(ref.value[i])
             XCTAssertEqual(Double(fast[i]), want, accuracy: 1e-5 * ref.scale[i] * 1.2 + 4e-7 * abs(want) + 1e-7,
                            "output \(i)")
+            XCTAssertEqual(Double(blas[i]), want, accuracy: 1e-5 * ref.scale[i] * 1.2 + 4e-7 * abs(want) + 1e-7,
+                           "BLAS fallback output \(i)")
         }
     }
 

@@ -45,6 +45,9 @@ size_t loupe_weights_bytes(const loupe_weights *w);    // packed storage in byte
 /// Element (row, col) of the original matrix widened to f32 (for tests and debugging).
 float loupe_weights_get(const loupe_weights *w, size_t row, size_t col);
 
+/// Widen rows [row0, row0 + count) of the packed matrix into dst ([count, k], row-major f32).
+void loupe_weights_unpack_rows(const loupe_weights *w, size_t row0, size_t count, float *dst);
+
 enum {
     /// Y = Y_old + result instead of Y = result (residual connections).
     LOUPE_GEMM_ACCUMULATE = 1,
@@ -59,6 +62,12 @@ enum {
 /// Safe to call from several threads at once (a call that finds the pool busy runs alone).
 void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
                 const float *bias, float *y, size_t ldy, int flags);
+
+/// The GEMM epilogue alone, for products computed elsewhere (the BLAS fallback on machines
+/// without AVX-512): y[i, j] = [y_old +] act(acc[i, j] + bias[j]) for i < m, j < n.
+/// flags: LOUPE_GEMM_ACCUMULATE, LOUPE_GEMM_GELU. acc may alias y only without ACCUMULATE.
+void loupe_gemm_epilogue(const float *acc, size_t lda, size_t m, size_t n, const float *bias,
+                         float *y, size_t ldy, int flags);
 
 /// Threads used by loupe_gemm (1...64; values are clamped). Default: online CPUs, at most 8.
 void loupe_set_threads(int n);
