@@ -116,6 +116,24 @@ public final class PackedWeights: @unchecked Sendable {
 /// `Kernels` of Numerics; CKernels: AVX-512 when the CPU has it, exact plain C
 /// otherwise), plus the exact-erf GELU. Every output is the fp32 fma chain over k in ascending
 /// order, so results do not depend on the path or the thread count (bit for bit).
+///
+/// Encoder use (jina-v3 layer, `T` packed tokens, LoRA side products still via BLAS):
+/// ```
+/// // at load, once per Linear (straight from the mmap'd bf16 tensor; drop the source after):
+/// let wqkv = try PackedWeights(pointer: p, dtype: .bf16, rows: 3072, cols: 1024)
+/// // forward:
+/// FastKernels.gemm(x: h, m: T, w: wqkv, bias: bqkv, into: qkv)                  // [T, 3072]
+/// // RoPE on q, k; then per sequence s (start, len) of the packed batch:
+/// FastKernels.attention(q: qkv + start * 3072, k: qkv + start * 3072 + 1024,
+///                       v: qkv + start * 3072 + 2048, ld: 3072, seq: len, heads: 16,
+///                       validKeys: len, scale: 0.125, out: ctx + start * 1024, ldo: 1024)
+/// FastKernels.gemm(x: ctx, m: T, w: wo, bias: bo, into: h, options: .accumulate) // h += ctx·Woᵀ + b
+/// // LoRA (x·Aᵀ)·Bᵀ·0.25 added to the same outputs, then LayerNorm(h) (norm1)
+/// FastKernels.gemm(x: h, m: T, w: fc1, bias: b1, into: mid, options: .gelu)      // [T, 4096]
+/// FastKernels.gemm(x: mid, m: T, w: fc2, bias: b2, into: h, options: .accumulate)
+/// ```
+/// Note: with `.gelu`, a LoRA term must be added *before* the activation, so for fc1 with an
+/// adapter run the product without `.gelu`, add the LoRA term, then `gelu(_:count:)`.
 public enum FastKernels {
     public struct Options: OptionSet, Sendable {
         public let rawValue: Int32
