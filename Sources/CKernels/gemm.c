@@ -4,6 +4,7 @@
 #include "internal.h"
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 // Plain C over panels [p0, p1): widen one weight row at a time, then one fma chain per output.
 void loupe_gemm_plain(const float *x, size_t m, size_t ldx, const loupe_weights *w,
@@ -41,6 +42,16 @@ static void gemm_part(void *ctx, int index, int count) {
     size_t p0 = panels * (size_t)index / (size_t)count;
     size_t p1 = panels * (size_t)(index + 1) / (size_t)count;
     if (p0 >= p1) return;
+    if (j->w->dtype == LOUPE_DTYPE_BF16_DOT) {
+#if defined(__x86_64__)
+        if (j->avx == 2) {
+            loupe_gemm_bf16dot_avx512(j->x, j->m, j->ldx, j->w, j->bias, j->y, j->ldy, j->flags, p0, p1);
+            return;
+        }
+#endif
+        loupe_gemm_bf16dot_plain(j->x, j->m, j->ldx, j->w, j->bias, j->y, j->ldy, j->flags, p0, p1);
+        return;
+    }
 #if defined(__x86_64__)
     if (j->avx) {
         loupe_gemm_avx512(j->x, j->m, j->ldx, j->w, j->bias, j->y, j->ldy, j->flags, p0, p1);
@@ -56,6 +67,7 @@ void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
     gemm_job job = {x, m, ldx, w, bias, y, ldy, flags, 0};
 #if defined(__x86_64__)
     job.avx = !(flags & LOUPE_GEMM_PLAIN) && loupe_has_avx512();
+    if (job.avx && w->dtype == LOUPE_DTYPE_BF16_DOT) job.avx = loupe_has_avx512_bf16() ? 2 : 0;
 #endif
     // Below ~1 MFLOP the wake-up of a second thread costs more than it saves.
     double flops = 2.0 * (double)m * (double)w->n * (double)w->k;
@@ -64,6 +76,30 @@ void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
     if (flops < 1e6 || threads < 1) threads = 1;
     if (threads == 1) gemm_part(&job, 0, 1);
     else loupe_pool_run(threads, gemm_part, &job);
+}
+
+// Lossy reference: x rounded to bf16, weights exact, fp32 fma chain over k ascending.
+void loupe_gemm_bf16dot_plain(const float *x, size_t m, size_t ldx, const loupe_weights *w,
+                              const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1) {
+    size_t k = w->k;
+    float *row = loupe_scratch(2 * k);
+    if (!row) return;
+    float *xr = row + k;
+    size_t n0 = p0 * LOUPE_NR, n1 = p1 * LOUPE_NR < w->n ? p1 * LOUPE_NR : w->n;
+    for (size_t i = 0; i < m; i++) {
+        for (size_t c = 0; c < k; c++) {
+            uint32_t bits = (uint32_t)loupe_f32_to_bf16_rne(x[i * ldx + c]) << 16;
+            memcpy(&xr[c], &bits, 4);
+        }
+        for (size_t j = n0; j < n1; j++) {
+            float acc = 0;
+            for (size_t c = 0; c < k; c++) acc = fmaf(xr[c], loupe_weights_get(w, j, c), acc);
+            if (bias) acc = acc + bias[j];
+            if (flags & LOUPE_GEMM_GELU) acc = loupe_gelu_scalar(acc);
+            if (flags & LOUPE_GEMM_ACCUMULATE) acc = y[i * ldy + j] + acc;
+            y[i * ldy + j] = acc;
+        }
+    }
 }
 
 void loupe_gemm_epilogue(const float *acc, size_t lda, size_t m, size_t n, const float *bias,

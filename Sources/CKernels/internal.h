@@ -20,6 +20,20 @@ struct loupe_weights {
     void *data;         // panels × k × 32 elements, 64-byte aligned
 };
 
+/// Index into data of element (row, col) for the BF16_DOT layout: panel, k pair, then 64 halves
+/// = two 16-column halves × 16 lanes × (even k, odd k) — one vdpbf16ps operand per half.
+static inline size_t loupe_dot_index(const loupe_weights *w, size_t row, size_t col) {
+    size_t p = row / LOUPE_NR, c = row % LOUPE_NR, pairs = (w->k + 1) / 2;
+    return (p * pairs + col / 2) * 64 + (c / 16) * 32 + (c % 16) * 2 + (col & 1);
+}
+
+/// Round f32 to bf16 bits, nearest-even (finite inputs; the lossy path only).
+static inline uint16_t loupe_f32_to_bf16_rne(float f) {
+    uint32_t u;
+    __builtin_memcpy(&u, &f, 4);
+    return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
 /// Scalar GELU, bit-identical to loupe_gelu_avx512 lane by lane.
 float loupe_gelu_scalar(float v);
 
@@ -41,7 +55,11 @@ float *loupe_scratch(size_t floats);
 /// The GEMM bodies (gemm_avx512.c / gemm.c) over panels [p0, p1).
 void loupe_gemm_plain(const float *x, size_t m, size_t ldx, const loupe_weights *w,
                       const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
+void loupe_gemm_bf16dot_plain(const float *x, size_t m, size_t ldx, const loupe_weights *w,
+                              const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
 #if defined(__x86_64__)
+void loupe_gemm_bf16dot_avx512(const float *x, size_t m, size_t ldx, const loupe_weights *w,
+                               const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
 void loupe_gemm_avx512(const float *x, size_t m, size_t ldx, const loupe_weights *w,
                        const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
 /// y[mr rows, nv ≤ 32 cols] (+)= a · b: a packed [K][mr] (mr ≤ 12), b one f32 panel [K][32];

@@ -20,7 +20,7 @@ struct Problem {
         bias = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
         let raw = (0..<(n * k)).map { _ in Float.random(in: -1...1, using: &rng) }
         switch dtype {
-        case .bf16:
+        case .bf16, .bf16LossyDot:
             bits = raw.map { UInt16($0.bitPattern >> 16) }
             w = bits.map { Float(bitPattern: UInt32($0) << 16) }
         case .f16:

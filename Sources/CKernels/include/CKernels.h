@@ -28,7 +28,16 @@ typedef enum {
     LOUPE_DTYPE_F32 = 0,
     LOUPE_DTYPE_BF16 = 1,
     LOUPE_DTYPE_F16 = 2,
+    /// bf16 weights packed for the LOSSY bf16 dot-product kernel (vdpbf16ps, AVX512_BF16): the
+    /// activations are rounded to bf16 too (relative error ≤ 2^-8 per product), products are
+    /// accumulated in fp32. About twice the throughput of the exact path. Source data: bf16 bits.
+    /// Without AVX512_BF16 (or with LOUPE_GEMM_PLAIN) a plain path computes the same products
+    /// (bf16-rounded x times the weights, fp32 sums; summation order may differ).
+    LOUPE_DTYPE_BF16_DOT = 3,
 } loupe_dtype;
+
+/// 1 when the CPU has AVX512_BF16 (vdpbf16ps), 0 otherwise.
+int loupe_has_avx512_bf16(void);
 
 /// Opaque packed weight matrix (owns its storage).
 typedef struct loupe_weights loupe_weights;
