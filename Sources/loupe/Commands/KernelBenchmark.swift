@@ -5,6 +5,7 @@ import Numerics
 /// jina-v3 layer shapes (Wqkv 3072×1024, out_proj 1024×1024, fc1 4096×1024, fc2 1024×4096),
 /// for several token counts and 1 / 2 threads. Each line: `gflops` = CKernels with bf16 weights,
 /// `sgemm_gflops` = OpenBLAS on the same product with f32 weights, `efficiency` = their ratio.
+/// Extra key `lossy_gflops`: the optional lossy bf16 dot-product path (`.bf16LossyDot`).
 /// Timings are the best of a few alternating rounds, which damps noise from other processes.
 enum KernelBenchmark {
     /// (out features N, in features K) of the four Linear layers of a jina-v3 block.
@@ -28,7 +29,8 @@ enum KernelBenchmark {
             // Weights exactly representable in bf16, so both sides multiply the same numbers.
             let bits: [UInt16] = (0..<(n * k)).map { _ in UInt16(Float(rng.unit() - 0.5).bitPattern >> 16) }
             let wf32 = bits.map { Float(bitPattern: UInt32($0) << 16) }
-            guard let packed = try? PackedWeights(bits: bits, dtype: .bf16, rows: n, cols: k) else {
+            guard let packed = try? PackedWeights(bits: bits, dtype: .bf16, rows: n, cols: k),
+                  let lossy = try? PackedWeights(bits: bits, dtype: .bf16LossyDot, rows: n, cols: k) else {
                 lines.append(BenchLine(name: "gemm \(shape.name)", seconds: 0, note: "could not pack weights"))
                 continue
             }
@@ -40,7 +42,7 @@ enum KernelBenchmark {
                 for m in tokenCounts {
                     let flops = 2.0 * Double(m) * Double(n) * Double(k)
                     let reps = max(1, Int(1.5e9 / flops))
-                    var best = (ours: Double.infinity, blas: Double.infinity)
+                    var best = (ours: Double.infinity, blas: Double.infinity, lossy: Double.infinity)
                     x.withUnsafeBufferPointer { xp in
                         y.withUnsafeMutableBufferPointer { yp in
                             wf32.withUnsafeBufferPointer { wp in
@@ -58,7 +60,14 @@ enum KernelBenchmark {
                                                        c: yp.baseAddress!, ldc: n)
                                         }
                                     }
-                                    best = (min(best.ours, t0 / Double(reps)), min(best.blas, t1 / Double(reps)))
+                                    let (_, t2) = measure {
+                                        for _ in 0..<reps {
+                                            FastKernels.gemm(x: xp.baseAddress!, m: m, w: lossy, bias: nil,
+                                                             into: yp.baseAddress!)
+                                        }
+                                    }
+                                    best = (min(best.ours, t0 / Double(reps)), min(best.blas, t1 / Double(reps)),
+                                            min(best.lossy, t2 / Double(reps)))
                                 }
                             }
                         }
@@ -69,7 +78,8 @@ enum KernelBenchmark {
                         gflops: flops / best.ours / 1e9,
                         sgemmGflops: flops / best.blas / 1e9,
                         peakRSSBytes: peakRSSBytes(),
-                        extra: [("threads", Double(threads)), ("m", Double(m)), ("n", Double(n)), ("k", Double(k))],
+                        extra: [("threads", Double(threads)), ("m", Double(m)), ("n", Double(n)), ("k", Double(k)),
+                                ("lossy_gflops", flops / best.lossy / 1e9)],
                         note: FastKernels.hasAVX512 ? "bf16 weights, AVX-512" : "bf16 weights, plain C (no AVX-512)"))
                 }
             }
