@@ -98,15 +98,23 @@ void loupe_pool_run(int count, void (*fn)(void *, int, int), void *ctx) {
     atomic_flag_clear(&pool.busy);
 }
 
-// Thread-local scratch (the packed X block), grown on demand and kept for the thread's life.
+// Thread-local scratch (the packed X block), grown on demand and kept for the thread's life;
+// a pthread key frees it when the thread exits (GCD threads come and go).
 static _Thread_local float *scratch;
 static _Thread_local size_t scratch_floats;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p) { free(p); }
+static void scratch_key_init(void) { pthread_key_create(&scratch_key, scratch_free); }
 
 float *loupe_scratch(size_t floats) {
     if (floats <= scratch_floats) return scratch;
+    pthread_once(&scratch_once, scratch_key_init);
     free(scratch);
     size_t bytes = (floats * sizeof(float) + 63) & ~(size_t)63;
     scratch = aligned_alloc(64, bytes);
     scratch_floats = scratch ? floats : 0;
+    pthread_setspecific(scratch_key, scratch);
     return scratch;
 }
