@@ -14,4 +14,94 @@ void loupe_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
 /// Widen n IEEE half values to f32. Exact.
 void loupe_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 
+// MARK: - GEMM with 16-bit (or f32) weights
+//
+// Y[m, n] = X[m, k] · W[n, k]ᵀ (+ bias[n]) (then GELU) (then + Y_old)
+//
+// X and Y are f32 row-major; W is a PyTorch Linear weight [out = n, in = k] kept in its stored
+// dtype (bf16 / f16 / f32) and packed once into panels of 32 output columns. Inside the kernel
+// each weight is widened exactly to f32 and every output is the fp32 sum
+//   acc = fma(x[0], w[0], 0); acc = fma(x[1], w[1], acc); ... (k ascending, one fma per step)
+// so the AVX-512 path, the plain C path and any thread count give bit-identical results.
+
+typedef enum {
+    LOUPE_DTYPE_F32 = 0,
+    LOUPE_DTYPE_BF16 = 1,
+    LOUPE_DTYPE_F16 = 2,
+    /// bf16 weights packed for the LOSSY bf16 dot-product kernel (vdpbf16ps, AVX512_BF16): the
+    /// activations are rounded to bf16 too (relative error ≤ 2^-8 per product), products are
+    /// accumulated in fp32. About twice the throughput of the exact path. Source data: bf16 bits.
+    /// Without AVX512_BF16 (or with LOUPE_GEMM_PLAIN) a plain path computes the same products
+    /// (bf16-rounded x times the weights, fp32 sums; summation order may differ).
+    LOUPE_DTYPE_BF16_DOT = 3,
+} loupe_dtype;
+
+/// 1 when the CPU has AVX512_BF16 (vdpbf16ps), 0 otherwise.
+int loupe_has_avx512_bf16(void);
+
+/// Opaque packed weight matrix (owns its storage).
+typedef struct loupe_weights loupe_weights;
+
+/// Pack w ([n, k] row-major with row stride ldw elements, dtype as stored) for loupe_gemm.
+/// Storage stays in the source dtype (2 bytes per weight for bf16/f16). Returns NULL on bad
+/// arguments (n or k zero, ldw < k, unknown dtype) or allocation failure.
+loupe_weights *loupe_weights_pack(loupe_dtype dtype, const void *w, size_t n, size_t k, size_t ldw);
+void loupe_weights_free(loupe_weights *w);
+size_t loupe_weights_rows(const loupe_weights *w);     // n (output features)
+size_t loupe_weights_cols(const loupe_weights *w);     // k (input features)
+loupe_dtype loupe_weights_dtype(const loupe_weights *w);
+size_t loupe_weights_bytes(const loupe_weights *w);    // packed storage in bytes
+/// Element (row, col) of the original matrix widened to f32 (for tests and debugging).
+float loupe_weights_get(const loupe_weights *w, size_t row, size_t col);
+
+/// Widen rows [row0, row0 + count) of the packed matrix into dst ([count, k], row-major f32).
+void loupe_weights_unpack_rows(const loupe_weights *w, size_t row0, size_t count, float *dst);
+
+enum {
+    /// Y = Y_old + result instead of Y = result (residual connections).
+    LOUPE_GEMM_ACCUMULATE = 1,
+    /// Apply exact-erf GELU to (X·Wᵀ + bias) before the optional accumulate.
+    LOUPE_GEMM_GELU = 2,
+    /// Force the plain portable C path (the exact reference) even when AVX-512 is present.
+    LOUPE_GEMM_PLAIN = 4,
+};
+
+/// Y[m, n] = [Y_old +] act(X · Wᵀ + bias). x has row stride ldx (≥ k), y row stride ldy (≥ n),
+/// bias may be NULL. Uses the thread pool (loupe_set_threads) when the product is big enough.
+/// Safe to call from several threads at once (a call that finds the pool busy runs alone).
+void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
+                const float *bias, float *y, size_t ldy, int flags);
+
+/// The GEMM epilogue alone, for products computed elsewhere (the BLAS fallback on machines
+/// without AVX-512): y[i, j] = [y_old +] act(acc[i, j] + bias[j]) for i < m, j < n.
+/// flags: LOUPE_GEMM_ACCUMULATE, LOUPE_GEMM_GELU. acc may alias y only without ACCUMULATE.
+void loupe_gemm_epilogue(const float *acc, size_t lda, size_t m, size_t n, const float *bias,
+                         float *y, size_t ldy, int flags);
+
+/// Threads used by loupe_gemm (1...64; values are clamped). Default: online CPUs, at most 8.
+void loupe_set_threads(int n);
+int loupe_get_threads(void);
+
+/// Exact-erf GELU in place: v = 0.5·v·(1 + erf(v/√2)), the same function the GEMM epilogue
+/// applies (max error about 2 ulp of erf). Vectorised when AVX-512 is present.
+void loupe_gelu(float *v, size_t n);
+
+/// The scalar erf used by the GELU (exposed for tests).
+float loupe_erf(float x);
+
+// MARK: - Attention (blocked, online softmax; head dimension 64)
+
+/// Multi-head self-attention of one sequence, keys/values beyond `valid_keys` ignored (right
+/// padding; the reference's −10000 mask makes their weight exactly 0 in fp32):
+///   out[t, h] = Σ_j softmax_j(scale · q[t, h] · k[j, h]) · v[j, h],  j < valid_keys
+/// Row t of head h is at q + t·ld + h·64 (likewise k, v; e.g. the Q, K, V thirds of the fused
+/// qkv output with ld = 3·hidden) and at out + t·ldo + h·64. Rows t < seq are all computed
+/// (padding queries too). The score matrix is never materialised: queries go in blocks of 48,
+/// keys in blocks of 256, so memory stays O(seq · 64) per thread. Heads are split over the
+/// thread pool. Scale is folded into q before the dot products (exact for powers of two such as
+/// 1/8). The AVX-512 and plain (LOUPE_GEMM_PLAIN) paths agree bit for bit.
+/// valid_keys == 0 is treated as seq (no mask) so the output is never 0/0.
+void loupe_attention(const float *q, const float *k, const float *v, size_t ld, size_t seq,
+                     size_t heads, size_t valid_keys, float scale, float *out, size_t ldo, int flags);
+
 #endif

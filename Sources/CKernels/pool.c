@@ -1,0 +1,120 @@
+// A small persistent thread pool for the kernels. Workers spin briefly after each job (a model
+// forward issues ~100 products back to back, and a futex wake-up costs tens of microseconds),
+// then sleep on a condition variable so an idle process burns no CPU.
+#include "internal.h"
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define MAX_THREADS 64
+#define SPIN_ROUNDS 4000   // ≈ 50–100 µs of polling before sleeping (PAUSE is ~60 cycles on Zen 4)
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    atomic_uint generation;     // bumped once per job
+    atomic_int pending;         // workers still running the current job
+    atomic_flag busy;           // a caller owns the pool
+    int started;                // workers created so far (index 1 ... started)
+    int count;                  // participants in the current job (caller included)
+    void (*fn)(void *, int, int);
+    void *ctx;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, ATOMIC_FLAG_INIT, 0, 0, 0, 0};
+
+static atomic_int configured_threads;  // 0 = not set yet
+
+static void cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
+// Generation each worker was created at: a worker that starts running only after the job that
+// created it was published must still see that job as new.
+static unsigned start_generation[MAX_THREADS];
+
+static void *worker_main(void *arg) {
+    int index = (int)(intptr_t)arg;
+    unsigned seen = start_generation[index];
+    for (;;) {
+        unsigned g;
+        int spins = 0;
+        while ((g = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen) {
+            if (++spins < SPIN_ROUNDS) { cpu_relax(); continue; }
+            pthread_mutex_lock(&pool.mu);
+            while ((g = atomic_load(&pool.generation)) == seen) pthread_cond_wait(&pool.cv, &pool.mu);
+            pthread_mutex_unlock(&pool.mu);
+            break;
+        }
+        seen = g;
+        if (index < pool.count) pool.fn(pool.ctx, index, pool.count);
+        atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel);
+    }
+    return NULL;
+}
+
+void loupe_set_threads(int n) {
+    if (n < 1) n = 1;
+    if (n > MAX_THREADS) n = MAX_THREADS;
+    atomic_store(&configured_threads, n);
+}
+
+int loupe_get_threads(void) {
+    int n = atomic_load(&configured_threads);
+    if (n > 0) return n;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    n = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
+    return n;
+}
+
+void loupe_pool_run(int count, void (*fn)(void *, int, int), void *ctx) {
+    if (count <= 1 || atomic_flag_test_and_set(&pool.busy)) {
+        for (int i = 0; i < count; i++) fn(ctx, i, count);
+        return;
+    }
+    if (count > MAX_THREADS) count = MAX_THREADS;
+    while (pool.started < count - 1) {
+        pthread_t t;
+        start_generation[pool.started + 1] = atomic_load(&pool.generation);
+        if (pthread_create(&t, NULL, worker_main, (void *)(intptr_t)(pool.started + 1)) != 0) break;
+        pthread_detach(t);
+        pool.started++;
+    }
+    if (count > pool.started + 1) count = pool.started + 1;
+    pool.fn = fn; pool.ctx = ctx; pool.count = count;
+    // Every started worker wakes for every job (those beyond `count` just acknowledge it).
+    atomic_store(&pool.pending, pool.started);
+    pthread_mutex_lock(&pool.mu);
+    atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
+    pthread_cond_broadcast(&pool.cv);
+    pthread_mutex_unlock(&pool.mu);
+    fn(ctx, 0, count);
+    int spins = 0;
+    while (atomic_load_explicit(&pool.pending, memory_order_acquire) > 0) {
+        if (++spins < SPIN_ROUNDS) cpu_relax(); else sched_yield();
+    }
+    atomic_flag_clear(&pool.busy);
+}
+
+// Thread-local scratch (the packed X block), grown on demand and kept for the thread's life;
+// a pthread key frees it when the thread exits (GCD threads come and go).
+static _Thread_local float *scratch;
+static _Thread_local size_t scratch_floats;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p) { free(p); }
+static void scratch_key_init(void) { pthread_key_create(&scratch_key, scratch_free); }
+
+float *loupe_scratch(size_t floats) {
+    if (floats <= scratch_floats) return scratch;
+    pthread_once(&scratch_once, scratch_key_init);
+    free(scratch);
+    size_t bytes = (floats * sizeof(float) + 63) & ~(size_t)63;
+    scratch = aligned_alloc(64, bytes);
+    scratch_floats = scratch ? floats : 0;
+    pthread_setspecific(scratch_key, scratch);
+    return scratch;
+}

@@ -1,0 +1,93 @@
+// Packing of Linear weights [n, k] into 32-column panels, kept in their stored dtype.
+// Layout: panel p (output rows 32p ..< 32p+32), then k ascending, then 32 slots (loupe_panel_slot):
+// one 64-byte (16-bit) or 128-byte (f32) line per k, read sequentially by the micro-kernel.
+#include "internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+static float widen(loupe_dtype dt, const void *base, size_t index) {
+    switch (dt) {
+    case LOUPE_DTYPE_F32: return ((const float *)base)[index];
+    case LOUPE_DTYPE_BF16: case LOUPE_DTYPE_BF16_DOT: {
+        float f; loupe_bf16_to_f32((const uint16_t *)base + index, &f, 1); return f;
+    }
+    case LOUPE_DTYPE_F16: { float f; loupe_f16_to_f32((const uint16_t *)base + index, &f, 1); return f; }
+    }
+    return 0;
+}
+
+loupe_weights *loupe_weights_pack(loupe_dtype dtype, const void *w, size_t n, size_t k, size_t ldw) {
+    if (!w || n == 0 || k == 0 || ldw < k) return NULL;
+    size_t es;
+    switch (dtype) {
+    case LOUPE_DTYPE_F32: es = 4; break;
+    case LOUPE_DTYPE_BF16: case LOUPE_DTYPE_F16: case LOUPE_DTYPE_BF16_DOT: es = 2; break;
+    default: return NULL;
+    }
+    loupe_weights *pw = calloc(1, sizeof *pw);
+    if (!pw) return NULL;
+    pw->dtype = dtype; pw->n = n; pw->k = k; pw->elem_size = es;
+    pw->panels = (n + LOUPE_NR - 1) / LOUPE_NR;
+    size_t kk = dtype == LOUPE_DTYPE_BF16_DOT ? (k + 1) / 2 * 2 : k;  // k padded to pairs
+    size_t bytes = pw->panels * kk * LOUPE_NR * es;
+    bytes = (bytes + 63) & ~(size_t)63;
+    pw->data = aligned_alloc(64, bytes);
+    if (!pw->data) { free(pw); return NULL; }
+    memset(pw->data, 0, bytes);  // padding columns of the last panel stay 0
+    const char *src = w;
+    char *dst = pw->data;
+    if (dtype == LOUPE_DTYPE_BF16_DOT) {
+        uint16_t *d16 = pw->data;
+        for (size_t r = 0; r < n; r++)
+            for (size_t c = 0; c < k; c++) d16[loupe_dot_index(pw, r, c)] = ((const uint16_t *)w)[r * ldw + c];
+        return pw;
+    }
+    for (size_t r = 0; r < n; r++) {
+        size_t p = r / LOUPE_NR, slot = loupe_panel_slot(dtype, r % LOUPE_NR);
+        const char *row = src + r * ldw * es;
+        char *out = dst + (p * k * LOUPE_NR + slot) * es;
+        if (es == 2) {
+            for (size_t c = 0; c < k; c++) memcpy(out + c * LOUPE_NR * 2, row + c * 2, 2);
+        } else {
+            for (size_t c = 0; c < k; c++) memcpy(out + c * LOUPE_NR * 4, row + c * 4, 4);
+        }
+    }
+    return pw;
+}
+
+void loupe_weights_free(loupe_weights *w) {
+    if (!w) return;
+    free(w->data);
+    free(w);
+}
+
+size_t loupe_weights_rows(const loupe_weights *w) { return w->n; }
+size_t loupe_weights_cols(const loupe_weights *w) { return w->k; }
+loupe_dtype loupe_weights_dtype(const loupe_weights *w) { return w->dtype; }
+size_t loupe_weights_bytes(const loupe_weights *w) {
+    size_t kk = w->dtype == LOUPE_DTYPE_BF16_DOT ? (w->k + 1) / 2 * 2 : w->k;
+    return w->panels * kk * LOUPE_NR * w->elem_size;
+}
+
+float loupe_weights_get(const loupe_weights *w, size_t row, size_t col) {
+    if (w->dtype == LOUPE_DTYPE_BF16_DOT) return widen(LOUPE_DTYPE_BF16, w->data, loupe_dot_index(w, row, col));
+    size_t p = row / LOUPE_NR, slot = loupe_panel_slot(w->dtype, row % LOUPE_NR);
+    return widen(w->dtype, w->data, (p * w->k + col) * LOUPE_NR + slot);
+}
+
+void loupe_weights_unpack_rows(const loupe_weights *w, size_t row0, size_t count, float *dst) {
+    size_t k = w->k;
+    for (size_t r = row0; r < row0 + count && r < w->n; r++) {
+        size_t p = r / LOUPE_NR, slot = loupe_panel_slot(w->dtype, r % LOUPE_NR);
+        const char *src = (const char *)w->data + (p * k * LOUPE_NR + slot) * w->elem_size;
+        float *out = dst + (r - row0) * k;
+        if (w->dtype == LOUPE_DTYPE_BF16_DOT) {
+            for (size_t c = 0; c < k; c++) out[c] = loupe_weights_get(w, r, c);
+        } else if (w->dtype == LOUPE_DTYPE_F32) {
+            for (size_t c = 0; c < k; c++) out[c] = ((const float *)src)[c * LOUPE_NR];
+        } else {
+            const uint16_t *h = (const uint16_t *)src;
+            for (size_t c = 0; c < k; c++) out[c] = widen(w->dtype, h + c * LOUPE_NR, 0);
+        }
+    }
+}

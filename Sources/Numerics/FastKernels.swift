@@ -1,0 +1,260 @@
+import CKernels
+
+/// Storage type of a weight matrix as it sits in the checkpoint.
+public enum WeightDType: Sendable, Equatable {
+    case f32, bf16, f16
+    /// bf16 weights for the LOSSY fast path: activations are rounded to bf16 inside the product
+    /// (vdpbf16ps, ~2× the exact throughput; error ≤ 2^-8 of Σ|x·w| per output).
+    /// Off unless chosen; source data are bf16 bits as for `.bf16`.
+    case bf16LossyDot
+
+    var c: loupe_dtype {
+        switch self {
+        case .f32: LOUPE_DTYPE_F32
+        case .bf16: LOUPE_DTYPE_BF16
+        case .f16: LOUPE_DTYPE_F16
+        case .bf16LossyDot: LOUPE_DTYPE_BF16_DOT
+        }
+    }
+
+    /// Bytes per stored element.
+    public var size: Int { self == .f32 ? 4 : 2 }
+}
+
+public enum KernelError: Error, Equatable, CustomStringConvertible {
+    case invalidShape(rows: Int, cols: Int, rowStride: Int, elements: Int?)
+    case allocationFailed(bytes: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidShape(rows, cols, stride, elements):
+            "cannot pack a [\(rows), \(cols)] weight matrix (row stride \(stride)"
+                + (elements.map { ", \($0) elements given" } ?? "")
+                + "): rows and cols must be positive and the stride at least cols"
+        case let .allocationFailed(bytes):
+            "could not allocate \(bytes) bytes for packed weights: free memory or use a smaller model"
+        }
+    }
+}
+
+/// A Linear layer's weight W[rows = out features, cols = in features] (the PyTorch layout),
+/// packed once (at model load) into the GEMM's panel layout. Storage stays in the source dtype:
+/// 2 bytes per weight for bf16 / f16 (widened exactly to f32 inside the kernel), 4 for f32.
+/// Immutable after init, so it can be shared between threads.
+public final class PackedWeights: @unchecked Sendable {
+    public let rows: Int
+    public let cols: Int
+    public let dtype: WeightDType
+    let handle: OpaquePointer
+
+    /// Packs `rows × cols` elements read from `pointer` (row-major, `rowStride` elements between
+    /// rows, default `cols`). bf16 / f16 elements are raw 16-bit patterns (e.g. straight from a
+    /// memory-mapped safetensors file); the source can be released afterwards.
+    public init(pointer: UnsafeRawPointer, dtype: WeightDType, rows: Int, cols: Int,
+                rowStride: Int? = nil) throws(KernelError) {
+        let stride = rowStride ?? cols
+        guard rows > 0, cols > 0, stride >= cols else {
+            throw .invalidShape(rows: rows, cols: cols, rowStride: stride, elements: nil)
+        }
+        guard let h = loupe_weights_pack(dtype.c, pointer, rows, cols, stride) else {
+            // Shape was checked above, so the only failure left is the allocation.
+            throw .allocationFailed(bytes: (rows + 31) / 32 * 32 * cols * dtype.size)
+        }
+        self.rows = rows
+        self.cols = cols
+        self.dtype = dtype
+        self.handle = h
+    }
+
+    /// f32 weights (e.g. MiniLM), `values.count == rows * cols`.
+    public convenience init(f32 values: [Float], rows: Int, cols: Int) throws(KernelError) {
+        guard values.count == rows * cols, !values.isEmpty else {
+            throw .invalidShape(rows: rows, cols: cols, rowStride: cols, elements: values.count)
+        }
+        var result: Result<OpaquePointer, KernelError> = .failure(.allocationFailed(bytes: 0))
+        values.withUnsafeBytes { buf in
+            result = Self.pack(buf.baseAddress!, .f32, rows, cols)
+        }
+        try self.init(handle: result.get(), dtype: .f32, rows: rows, cols: cols)
+    }
+
+    /// 16-bit weights given as their bit patterns (`dtype` is `.bf16` or `.f16`).
+    public convenience init(bits: [UInt16], dtype: WeightDType, rows: Int, cols: Int) throws(KernelError) {
+        guard dtype != .f32, bits.count == rows * cols, !bits.isEmpty else {
+            throw .invalidShape(rows: rows, cols: cols, rowStride: cols, elements: bits.count)
+        }
+        var result: Result<OpaquePointer, KernelError> = .failure(.allocationFailed(bytes: 0))
+        bits.withUnsafeBytes { buf in
+            result = Self.pack(buf.baseAddress!, dtype, rows, cols)
+        }
+        try self.init(handle: result.get(), dtype: dtype, rows: rows, cols: cols)
+    }
+
+    private init(handle: OpaquePointer, dtype: WeightDType, rows: Int, cols: Int) {
+        self.handle = handle
+        self.dtype = dtype
+        self.rows = rows
+        self.cols = cols
+    }
+
+    private static func pack(_ p: UnsafeRawPointer, _ dtype: WeightDType, _ rows: Int, _ cols: Int)
+        -> Result<OpaquePointer, KernelError> {
+        guard let h = loupe_weights_pack(dtype.c, p, rows, cols, cols) else {
+            return .failure(.allocationFailed(bytes: (rows + 31) / 32 * 32 * cols * dtype.size))
+        }
+        return .success(h)
+    }
+
+    deinit { loupe_weights_free(handle) }
+
+    /// Bytes of packed storage (rows rounded up to 32 × cols × element size).
+    public var bytes: Int { loupe_weights_bytes(handle) }
+
+    /// W[row, col] widened to f32 (tests, debugging; not for inner loops).
+    public func element(row: Int, col: Int) -> Float {
+        precondition(row >= 0 && row < rows && col >= 0 && col < cols, "index out of range")
+        return loupe_weights_get(handle, row, col)
+    }
+}
+
+/// Matrix products with packed weights (named FastKernels so it sits beside the row-wise
+/// `Kernels` of Numerics; CKernels: AVX-512 when the CPU has it, exact plain C
+/// otherwise), plus the exact-erf GELU. Every output is the fp32 fma chain over k in ascending
+/// order, so results do not depend on the path or the thread count (bit for bit).
+///
+/// Encoder use (jina-v3 layer, `T` packed tokens, LoRA side products still via BLAS):
+/// ```
+/// // at load, once per Linear (straight from the mmap'd bf16 tensor; drop the source after):
+/// let wqkv = try PackedWeights(pointer: p, dtype: .bf16, rows: 3072, cols: 1024)
+/// // forward:
+/// FastKernels.gemm(x: h, m: T, w: wqkv, bias: bqkv, into: qkv)                  // [T, 3072]
+/// // RoPE on q, k; then per sequence s (start, len) of the packed batch:
+/// FastKernels.attention(q: qkv + start * 3072, k: qkv + start * 3072 + 1024,
+///                       v: qkv + start * 3072 + 2048, ld: 3072, seq: len, heads: 16,
+///                       validKeys: len, scale: 0.125, out: ctx + start * 1024, ldo: 1024)
+/// FastKernels.gemm(x: ctx, m: T, w: wo, bias: bo, into: h, options: .accumulate) // h += ctx·Woᵀ + b
+/// // LoRA (x·Aᵀ)·Bᵀ·0.25 added to the same outputs, then LayerNorm(h) (norm1)
+/// FastKernels.gemm(x: h, m: T, w: fc1, bias: b1, into: mid, options: .gelu)      // [T, 4096]
+/// FastKernels.gemm(x: mid, m: T, w: fc2, bias: b2, into: h, options: .accumulate)
+/// ```
+/// Note: with `.gelu`, a LoRA term must be added *before* the activation, so for fc1 with an
+/// adapter run the product without `.gelu`, add the LoRA term, then `gelu(_:count:)`.
+public enum FastKernels {
+    public struct Options: OptionSet, Sendable {
+        public let rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        /// y = y_old + result (residual add) instead of y = result.
+        public static let accumulate = Options(rawValue: Int32(LOUPE_GEMM_ACCUMULATE))
+        /// Apply exact-erf GELU to (x·Wᵀ + bias), before `accumulate`.
+        public static let gelu = Options(rawValue: Int32(LOUPE_GEMM_GELU))
+        /// Use the plain C reference path even on an AVX-512 machine (tests).
+        public static let plainReference = Options(rawValue: Int32(LOUPE_GEMM_PLAIN))
+        /// Use the path machines without AVX-512 take: weights widened tile by tile, OpenBLAS
+        /// sgemm, then the same epilogue (exact up to summation order). Chosen automatically
+        /// there; settable to test it anywhere.
+        public static let blasFallback = Options(rawValue: 1 << 16)
+
+        /// The bits the C kernels understand.
+        var c: Int32 { rawValue & Int32(LOUPE_GEMM_ACCUMULATE | LOUPE_GEMM_GELU | LOUPE_GEMM_PLAIN) }
+    }
+
+    /// y[m, w.rows] = [y_old +] act(x[m, w.cols] · Wᵀ + bias[w.rows]).
+    /// `ldx` / `ldy` are row strides in elements (default: dense). `bias` may be nil.
+    /// For the encoder: `Linear(x) = gemm(x, m: tokens, w: W, bias: b, into: y)`;
+    /// fc1 + GELU: `options: .gelu`; out_proj / fc2 + residual: write into the residual buffer
+    /// with `options: .accumulate` (y = residual + x·Wᵀ + b).
+    @inlinable
+    public static func gemm(x: UnsafePointer<Float>, m: Int, ldx: Int? = nil, w: PackedWeights,
+                            bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
+                            ldy: Int? = nil, options: Options = []) {
+        let lx = ldx ?? w.cols, ly = ldy ?? w.rows
+        precondition(m >= 0 && lx >= w.cols && ly >= w.rows, "gemm: bad strides")
+        guard m > 0 else { return }
+        gemmUnchecked(x, m, lx, w, bias, y, ly, options)
+    }
+
+    @usableFromInline
+    static func gemmUnchecked(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ w: PackedWeights,
+                              _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                              _ ldy: Int, _ options: Options) {
+        let exactPathMissing = !hasAVX512 && w.dtype != .bf16LossyDot && !options.contains(.plainReference)
+        if options.contains(.blasFallback) || exactPathMissing {
+            blasGemm(x, m, ldx, w, bias, y, ldy, options)
+        } else {
+            loupe_gemm(x, m, ldx, w.handle, bias, y, ldy, options.c)
+        }
+    }
+
+    /// Without AVX-512 the plain C kernel is far slower than OpenBLAS, so widen ≤ 4 MB of
+    /// weight rows at a time and let sgemm do the product.
+    static func blasGemm(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ w: PackedWeights,
+                         _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
+                         _ options: Options) {
+        let n = w.rows, k = w.cols
+        let tile = max(32, min(n, (1 << 20) / k))
+        let wbuf = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)   // [tile, k]
+        let acc = UnsafeMutablePointer<Float>.allocate(capacity: m * tile)    // [m, tile]
+        defer { wbuf.deallocate(); acc.deallocate() }
+        var r0 = 0
+        while r0 < n {
+            let nr = min(tile, n - r0)
+            loupe_weights_unpack_rows(w.handle, r0, nr, wbuf)
+            BLAS.sgemm(m: m, n: nr, k: k, a: x, lda: ldx, b: wbuf, ldb: k, transB: true, c: acc, ldc: nr)
+            loupe_gemm_epilogue(acc, nr, m, nr, bias.map { $0 + r0 }, y + r0, ldy, options.c)
+            r0 += nr
+        }
+    }
+
+    /// Array convenience: x is [m, w.cols], y is [m, w.rows] (overwritten, or added to with
+    /// `.accumulate`).
+    public static func gemm(x: [Float], m: Int, w: PackedWeights, bias: [Float]? = nil,
+                            into y: inout [Float], options: Options = []) {
+        precondition(x.count == m * w.cols && y.count == m * w.rows, "gemm: array sizes")
+        precondition(bias == nil || bias!.count == w.rows, "gemm: bias size")
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                if let bias {
+                    bias.withUnsafeBufferPointer { bp in
+                        gemm(x: xp.baseAddress!, m: m, w: w, bias: bp.baseAddress, into: yp.baseAddress!,
+                             options: options)
+                    }
+                } else {
+                    gemm(x: xp.baseAddress!, m: m, w: w, bias: nil, into: yp.baseAddress!, options: options)
+                }
+            }
+        }
+    }
+
+    /// Threads the kernels use (default: online CPUs, at most 8). Two threads split the output
+    /// columns; products under ~1 MFLOP always run on the calling thread.
+    public static var threads: Int {
+        get { Int(loupe_get_threads()) }
+        set { loupe_set_threads(Int32(clamping: newValue)) }
+    }
+
+    /// True when the AVX-512 path is used (otherwise the plain C path, same results, slower).
+    public static let hasAVX512: Bool = loupe_has_avx512() != 0
+    /// True when `.bf16LossyDot` weights run on vdpbf16ps (otherwise a plain C path).
+    public static let hasAVX512BF16: Bool = loupe_has_avx512_bf16() != 0
+
+    /// Multi-head self-attention of one sequence, head dimension 64, blocked with an online
+    /// softmax (the seq × seq score matrix is never stored). Row t of head h is read at
+    /// `q + t·ld + h·64` (same for k, v) and written at `out + t·ldo + h·64`:
+    /// `out[t, h] = Σ_{j < validKeys} softmax_j(scale · q[t, h]·k[j, h]) · v[j, h]`.
+    /// For jina-v3 after RoPE: q/k/v = qkv + 0 / 1024 / 2048, ld = 3072, heads = 16,
+    /// scale = 1/8, out = ctx with ldo = 1024; `validKeys` = the sequence's real token count
+    /// (right padding is skipped, as the reference's −10000 mask does in fp32).
+    public static func attention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                                 ld: Int, seq: Int, heads: Int, validKeys: Int, scale: Float,
+                                 out: UnsafeMutablePointer<Float>, ldo: Int, options: Options = []) {
+        precondition(seq >= 0 && heads > 0 && ld >= heads * 64 && ldo >= heads * 64, "attention: bad shape")
+        guard seq > 0 else { return }
+        loupe_attention(q, k, v, ld, seq, heads, max(0, validKeys), scale, out, ldo, options.c)
+    }
+
+    /// In-place exact-erf GELU, the same function as the `.gelu` epilogue.
+    public static func gelu(_ v: UnsafeMutablePointer<Float>, count: Int) { loupe_gelu(v, count) }
+
+    /// The erf behind `gelu` (max abs error ≈ 9e-8).
+    public static func erf(_ x: Float) -> Float { loupe_erf(x) }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class CKernelsSmokeTests: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}
