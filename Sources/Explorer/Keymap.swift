@@ -36,9 +36,9 @@ public struct KeyBinding: Sendable {
     public var action: Action
     public var scope: Scope
     public var help: String
-    /// Shown in the footer's key hints of the scope's view.
-    public var hint: Bool
-    public init(_ keys: [Key], _ label: String, _ action: Action, _ scope: Scope, _ help: String, hint: Bool = false) {
+    /// A one- or two-word label for the footer's key hints (nil = not shown there).
+    public var hint: String?
+    public init(_ keys: [Key], _ label: String, _ action: Action, _ scope: Scope, _ help: String, hint: String? = nil) {
         self.keys = keys; self.label = label; self.action = action; self.scope = scope; self.help = help; self.hint = hint
     }
 }
@@ -67,11 +67,11 @@ public enum Keymap {
                                 "show \(v.title)"))
         }
         b += [
-            KeyBinding([.char("t")], "t", .taskPicker, .commands, "choose the task (adapter)", hint: true),
-            KeyBinding([.char("[")], "[", .dimDown, .commands, "smaller dimension (Matryoshka)", hint: true),
-            KeyBinding([.char("]")], "]", .dimUp, .commands, "larger dimension", hint: true),
-            KeyBinding([.char("?")], "?", .help, .commands, "this help", hint: true),
-            KeyBinding([.char("q")], "q", .quit, .commands, "quit", hint: true),
+            KeyBinding([.char("t")], "t", .taskPicker, .commands, "choose the task (adapter)", hint: "task"),
+            KeyBinding([.char("[")], "[", .dimDown, .commands, "smaller dimension (Matryoshka)", hint: "dim−"),
+            KeyBinding([.char("]")], "]", .dimUp, .commands, "larger dimension", hint: "dim+"),
+            KeyBinding([.char("?")], "?", .help, .commands, "this help", hint: "help"),
+            KeyBinding([.char("q")], "q", .quit, .commands, "quit", hint: "quit"),
             KeyBinding([.up, .char("k")], "↑ k", .up, .commands, "move up"),
             KeyBinding([.down, .char("j")], "↓ j", .down, .commands, "move down"),
             KeyBinding([.pageUp], "PgUp", .pageUp, .commands, "page up"),
@@ -79,37 +79,37 @@ public enum Keymap {
             KeyBinding([.home, .char("g")], "Home g", .top, .commands, "first row"),
             KeyBinding([.end, .char("G")], "End G", .bottom, .commands, "last row"),
             // Search
-            KeyBinding([.char("/")], "/", .focusInput, .view(.search), "edit the query", hint: true),
-            KeyBinding([.enter], "Enter", .open, .view(.search), "open the result", hint: true),
-            KeyBinding([.char("a")], "a", .addToMatrix, .view(.search), "add the result to the matrix list", hint: true),
-            KeyBinding([.char("n")], "n", .showNeighbours, .view(.search), "neighbours of the result", hint: true),
+            KeyBinding([.char("/")], "/", .focusInput, .view(.search), "edit the query", hint: "query"),
+            KeyBinding([.enter], "Enter", .open, .view(.search), "open the result", hint: "open"),
+            KeyBinding([.char("a")], "a", .addToMatrix, .view(.search), "add the result to the matrix list", hint: "→matrix"),
+            KeyBinding([.char("n")], "n", .showNeighbours, .view(.search), "neighbours of the result", hint: "neighbours"),
             // Matrix
-            KeyBinding([.char("i"), .char("/")], "i /", .focusInput, .view(.matrix), "type a text to add", hint: true),
+            KeyBinding([.char("i"), .char("/")], "i /", .focusInput, .view(.matrix), "type a text to add", hint: "add text"),
             KeyBinding([.left, .char("h")], "← h", .left, .view(.matrix), "cursor left"),
             KeyBinding([.right, .char("l")], "→ l", .right, .view(.matrix), "cursor right"),
-            KeyBinding([.char("d"), .delete], "d", .delete, .view(.matrix), "delete the text of the cursor row", hint: true),
+            KeyBinding([.char("d"), .delete], "d", .delete, .view(.matrix), "delete the text of the cursor row", hint: "delete"),
             // Neighbours
-            KeyBinding([.enter], "Enter", .open, .view(.neighbours), "walk: make the neighbour the focus", hint: true),
-            KeyBinding([.backspace], "Bksp", .back, .view(.neighbours), "back to the previous focus", hint: true),
+            KeyBinding([.enter], "Enter", .open, .view(.neighbours), "walk: make the neighbour the focus", hint: "walk"),
+            KeyBinding([.backspace], "Bksp", .back, .view(.neighbours), "back to the previous focus", hint: "back"),
             KeyBinding([.char("a")], "a", .addToMatrix, .view(.neighbours), "add the neighbour to the matrix list"),
             // Clusters
-            KeyBinding([.char("+"), .char("=")], "+", .kUp, .view(.clusters), "one more cluster", hint: true),
-            KeyBinding([.char("-")], "-", .kDown, .view(.clusters), "one cluster less", hint: true),
-            KeyBinding([.char("a")], "a", .autoK, .view(.clusters), "choose k automatically", hint: true),
+            KeyBinding([.char("+"), .char("=")], "+", .kUp, .view(.clusters), "one more cluster", hint: "k+"),
+            KeyBinding([.char("-")], "-", .kDown, .view(.clusters), "one cluster less", hint: "k−"),
+            KeyBinding([.char("a")], "a", .autoK, .view(.clusters), "choose k automatically", hint: "auto k"),
             // Duplicates
-            KeyBinding([.char("+"), .char("=")], "+", .thresholdUp, .view(.duplicates), "raise the threshold", hint: true),
-            KeyBinding([.char("-")], "-", .thresholdDown, .view(.duplicates), "lower the threshold", hint: true),
-            KeyBinding([.char("K"), .char(" ")], "K Space", .markKeep, .view(.duplicates), "mark keep", hint: true),
-            KeyBinding([.char("x"), .char("d")], "x d", .markDrop, .view(.duplicates), "mark drop", hint: true),
-            KeyBinding([.char("w")], "w", .writeDropList, .view(.duplicates), "write the drop list to a file", hint: true),
+            KeyBinding([.char("+"), .char("=")], "+", .thresholdUp, .view(.duplicates), "raise the threshold", hint: "threshold+"),
+            KeyBinding([.char("-")], "-", .thresholdDown, .view(.duplicates), "lower the threshold", hint: "threshold−"),
+            KeyBinding([.char("K"), .char(" ")], "K Space", .markKeep, .view(.duplicates), "mark keep", hint: "keep"),
+            KeyBinding([.char("x"), .char("d")], "x d", .markDrop, .view(.duplicates), "mark drop", hint: "drop"),
+            KeyBinding([.char("w")], "w", .writeDropList, .view(.duplicates), "write the drop list to a file", hint: "write list"),
             // Map
             KeyBinding([.left, .char("h")], "← h", .left, .view(.map), "cursor left"),
             KeyBinding([.right, .char("l")], "→ l", .right, .view(.map), "cursor right"),
-            KeyBinding([.enter], "Enter", .showNeighbours, .view(.map), "neighbours of the point", hint: true),
+            KeyBinding([.enter], "Enter", .showNeighbours, .view(.map), "neighbours of the point", hint: "neighbours"),
             // Adapters
-            KeyBinding([.char("a")], "a", .nextTaskA, .view(.adapters), "next task A", hint: true),
-            KeyBinding([.char("b")], "b", .nextTaskB, .view(.adapters), "next task B", hint: true),
-            KeyBinding([.char("m")], "m", .toggleCompareMode, .view(.adapters), "compare tasks ⇄ dimensions", hint: true),
+            KeyBinding([.char("a")], "a", .nextTaskA, .view(.adapters), "next task A", hint: "task A"),
+            KeyBinding([.char("b")], "b", .nextTaskB, .view(.adapters), "next task B", hint: "task B"),
+            KeyBinding([.char("m")], "m", .toggleCompareMode, .view(.adapters), "compare tasks ⇄ dimensions", hint: "tasks⇄dims"),
         ]
         return b
     }()
@@ -134,7 +134,7 @@ public enum Keymap {
         return nil
     }
 
-    /// Bindings listed by the help overlay for `view`: global ones, field editing, then the view's.
+    /// Bindings listed by the help overlay for `view`: the view's, field editing, then the global ones.
     public static func help(for view: ViewID) -> [(section: String, bindings: [KeyBinding])] {
         func list(_ scope: Scope) -> [KeyBinding] {
             bindings.filter { b in
@@ -146,9 +146,10 @@ public enum Keymap {
             + list(.anywhere)
         let commands = [KeyBinding([], "1–7", .switchView(.search), .commands, "switch view (no text field focused)")]
             + list(.commands)
-        var sections: [(section: String, bindings: [KeyBinding])] = [("Everywhere", global), ("Commands", commands)]
+        // The view's own keys first: they are what a person opening the help here looks for.
+        var sections: [(section: String, bindings: [KeyBinding])] = [(view.title, list(.view(view)))]
         if AppState().hasField(view) { sections.append(("Text field", list(.field))) }
-        sections.append((view.title, list(.view(view))))
+        sections += [("Everywhere", global), ("Commands", commands)]
         return sections
     }
 
@@ -158,14 +159,8 @@ public enum Keymap {
             return [("Enter", state.view == .search ? "search" : "add"), ("Esc", "leave field"), ("Tab", "list"),
                     ("F1–F7", "views"), ("Ctrl-C", "quit")]
         }
-        let view = bindings.filter { $0.hint && $0.scope == .view(state.view) }.map { ($0.label, short($0.help)) }
-        let global = bindings.filter { $0.hint && $0.scope == .commands }.map { ($0.label, short($0.help)) }
+        let view = bindings.filter { $0.scope == .view(state.view) }.compactMap { b in b.hint.map { (b.label, $0) } }
+        let global = bindings.filter { $0.scope == .commands }.compactMap { b in b.hint.map { (b.label, $0) } }
         return view + global
-    }
-
-    /// The first words of a help line, for the footer.
-    static func short(_ help: String) -> String {
-        let words = help.split(separator: " ")
-        return words.prefix(2).joined(separator: " ")
     }
 }

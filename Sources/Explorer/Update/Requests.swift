@@ -133,15 +133,19 @@ func requestComparison(_ state: inout AppState) -> [Effect] {
     return effects
 }
 
-/// At most this many items fit, with their values, in three matrices side by side on 80 columns.
-public let maxComparedTexts = 6
+/// How many items fit, with readable values (cells ≥ 4 wide), in three matrices side by side:
+/// 5 on 80 columns, 8 from 120.
+public func comparedTextCount(width: Int) -> Int {
+    min(8, max(2, ((width - 6) / 3 - Heatmap.labelWidth) / 4))
+}
 
 func comparisonTexts(_ state: AppState) -> [String] {
-    if state.matrix.texts.count >= 2 { return Array(state.matrix.texts.prefix(maxComparedTexts)) }
+    let n = comparedTextCount(width: state.width)
+    if state.matrix.texts.count >= 2 { return Array(state.matrix.texts.prefix(n)) }
     let docs = state.documents
-    guard docs.count > maxComparedTexts else { return docs.map(\.text) }
-    let step = Double(docs.count) / Double(maxComparedTexts)
-    return (0..<maxComparedTexts).map { docs[Int(Double($0) * step)].text }
+    guard docs.count > n else { return docs.map(\.text) }
+    let step = Double(docs.count) / Double(n)
+    return (0..<n).map { docs[Int(Double($0) * step)].text }
 }
 
 /// Stores a result in the view that asked for it; anything else is stale and dropped.

@@ -34,7 +34,7 @@ func renderAdapters(_ state: AppState, into screen: inout Screen, _ body: Rect) 
     // Three matrices side by side: A, B, and B − A on the diverging scale.
     let n = c.matrixA.count
     let gap = 2
-    let cellWidth = min(5, max(2, (body.width - 2 - 2 * gap - 3 * Heatmap.labelWidth) / (3 * n)))
+    let cellWidth = min(6, max(2, (body.width - 2 - 2 * gap - 3 * Heatmap.labelWidth) / (3 * n)))
     let maps = [(titleA, Heatmap(values: c.matrixA, cellWidth: cellWidth)),
                 (titleB, Heatmap(values: c.matrixB, cellWidth: cellWidth)),
                 ("B − A", Heatmap(values: c.difference, cellWidth: cellWidth, scale: .diverging))]

@@ -13,20 +13,18 @@ struct Heatmap {
 
     var width: Int { Self.labelWidth + values.count * cellWidth }
 
-    /// The value as text in `w` columns ("0.83" / ".83" / "83"); empty when it does not fit.
+    /// The value as text for a cell `w` columns wide: right-aligned in w − 1 columns plus a space,
+    /// so neighbouring negative values never run together; empty when nothing readable fits.
     static func label(_ v: Float, width w: Int) -> String {
-        let s: String
-        switch w {
-        case 5...: s = String(format: "%5.2f", v)
-        case 4:
-            var t = String(format: "%.2f", v)
-            if t.hasPrefix("0") { t.removeFirst() } else if t.hasPrefix("-0") { t.remove(at: t.index(after: t.startIndex)) }
-            if t == "1.00" { t = "1.0" }
-            s = t
-        case 3: s = String(Int((v * 100).rounded()))
-        default: return ""
+        let room = w - 1
+        var t = String(format: "%.2f", v)                        // "0.83", "-0.20", "1.00"
+        if t == "-0.00" { t = "0.00" }
+        if room < 5 {                                             // ".83", "-.20"
+            if t.hasPrefix("0.") { t.removeFirst() } else if t.hasPrefix("-0.") { t.remove(at: t.index(after: t.startIndex)) }
         }
-        return DisplayText.padLeft(s, width: w)
+        if room == 3 && t.count > 3 { t = String(t.prefix(3)) }   // "-.2", "1.0"
+        guard room >= 3, t.count <= room else { return "" }
+        return DisplayText.padLeft(t, width: room) + " "
     }
 
     func style(_ v: Float) -> SemanticStyle {
@@ -40,7 +38,7 @@ struct Heatmap {
     func draw(x: Int, y: Int, into screen: inout Screen) {
         let n = values.count
         for j in 0..<n {
-            screen.put(DisplayText.padLeft("\(j + 1)", width: cellWidth), x: x + Self.labelWidth + j * cellWidth, y: y, style: .dim)
+            screen.put(DisplayText.padLeft("\(j + 1)", width: max(1, cellWidth - 1)), x: x + Self.labelWidth + j * cellWidth, y: y, style: .dim)
         }
         for i in 0..<n {
             let row = y + 1 + i

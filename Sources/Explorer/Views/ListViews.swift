@@ -82,7 +82,8 @@ func renderClusters(_ state: AppState, into screen: inout Screen, _ body: Rect) 
 func renderDuplicates(_ state: AppState, into screen: inout Screen, _ body: Rect) {
     let d = state.duplicates
     let drops = d.marks.values.filter { $0 == .drop }.count
-    var header = String(format: " threshold %.2f · %d groups · %d marked drop", d.threshold, d.groups.count, drops)
+    var header = String(format: " threshold %.2f · %d group%@ · %d marked drop", d.threshold, d.groups.count,
+                        d.groups.count == 1 ? "" : "s", drops)
     if d.pending != nil { header += " · computing…" }
     if let path = d.lastWritten { header += " · last written: \(path)" }
     screen.put(header, x: body.x, y: body.y, maxWidth: body.width, style: .accent)
