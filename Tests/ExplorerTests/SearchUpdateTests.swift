@@ -84,10 +84,11 @@ final class SearchUpdateTests: XCTestCase {
         _ = update(&s, .key(.f(3)))
         XCTAssertEqual(s.view, .neighbours, "F-keys switch views even while typing")
         _ = update(&s, .key(.f(1)))
-        _ = update(&s, .key(.esc))
-        XCTAssertFalse(s.textFieldFocused)
+        XCTAssertFalse(s.textFieldFocused, "views open in command mode, so digits keep switching")
         _ = update(&s, .key(.char("2")))
         XCTAssertEqual(s.view, .matrix)
+        _ = update(&s, .key(.char("1")))
+        XCTAssertEqual(s.view, .search)
     }
 
     func testFieldEditingKeysAndHistory() {

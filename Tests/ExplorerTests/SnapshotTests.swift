@@ -60,6 +60,7 @@ final class SnapshotTests: XCTestCase {
     func testMatrixHeatmapAndCursor() {
         var s = TestStates.ready()
         _ = update(&s, .key(.f(2)))
+        _ = update(&s, .key(.char("i")))
         _ = TestStates.type(&s, "cat"); _ = update(&s, .key(.enter))
         _ = TestStates.type(&s, "dog"); _ = update(&s, .key(.enter))
         _ = update(&s, .result(id: 2, .similarity([[1, 0.42], [0.42, 1]]), latencyMs: nil))

@@ -71,7 +71,9 @@ final class ViewUpdateTests: XCTestCase {
     func testMatrixAddsAndDeletesTexts() {
         var s = TestStates.ready()
         _ = update(&s, .key(.f(2)))
-        XCTAssertTrue(s.textFieldFocused, "an empty matrix starts in its input line")
+        XCTAssertFalse(s.textFieldFocused, "switching views stays in command mode")
+        _ = update(&s, .key(.char("i")))
+        XCTAssertTrue(s.textFieldFocused)
         _ = TestStates.type(&s, "cat")
         let e = update(&s, .key(.enter))
         XCTAssertEqual(e, [.analyse(id: 1, .similarity(texts: ["cat"]), task: nil, dim: 384)])

@@ -128,14 +128,12 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
     }
 }
 
+/// Switching views leaves the keys in command mode (focus on the list), so 1–7 keep switching;
+/// `/`, `i` or Tab enter a view's text field. Only start-up opens with the query focused.
 func switchView(_ state: inout AppState, to v: ViewID) -> [Effect] {
     state.overlay = nil
     state.view = v
-    switch v {
-    case .search: state.focus = .field
-    case .matrix: state.focus = state.matrix.texts.isEmpty ? .field : .list
-    default: state.focus = .list
-    }
+    state.focus = .list
     return refresh(&state)
 }
 

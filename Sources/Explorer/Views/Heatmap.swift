@@ -61,7 +61,7 @@ func renderMatrix(_ state: AppState, into screen: inout Screen, _ body: Rect) {
     renderField(m.input, focused: focused, x: x, y: body.y, width: body.width - x - 1, into: &screen)
     let n = m.texts.count
     guard n > 0 else {
-        let lines = ["Type texts above (Enter adds each) to compare them pairwise;",
+        let lines = ["Press i and type texts (Enter adds each) to compare them pairwise;",
                      "or press a on a Search or Neighbours result to add a document.",
                      "The grid shows the cosine similarity of every pair under the current task and dimension."]
         for (i, l) in lines.enumerated() { screen.put(" " + l, x: body.x, y: body.y + 2 + i, maxWidth: body.width, style: .dim) }
