@@ -9,9 +9,15 @@ extension Theme {
     /// built-in dark and mono themes still work.
     public static func load(name: String?, directories: [URL],
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Theme {
-        var name = name ?? defaultName
-        if let noColor = environment["NO_COLOR"], !noColor.isEmpty { name = "mono" }
-        let fm = FileManager.default
+        // The named theme is checked even under NO_COLOR, so a typo is reported, not hidden.
+        let requested = try find(name ?? defaultName, directories: directories)
+        if let noColor = environment["NO_COLOR"], !noColor.isEmpty, requested.name != "mono" {
+            return try find("mono", directories: directories)
+        }
+        return requested
+    }
+
+    static func find(_ name: String, directories: [URL]) throws -> Theme {
         for dir in directories {
             let file = dir.appendingPathComponent("\(name).theme")
             if let text = try? String(contentsOf: file, encoding: .utf8) {
@@ -19,7 +25,7 @@ extension Theme {
             }
         }
         if let builtin = BuiltinThemes.text[name] { return try parse(builtin, name: name, file: "<built-in \(name)>") }
-        let available = directories.flatMap { (try? fm.contentsOfDirectory(atPath: $0.path)) ?? [] }
+        let available = directories.flatMap { (try? FileManager.default.contentsOfDirectory(atPath: $0.path)) ?? [] }
             .filter { $0.hasSuffix(".theme") }.map { String($0.dropLast(6)) }
         throw ThemeError.notFound(name: name, searched: directories.map(\.path),
                                   available: Array(Set(available + BuiltinThemes.text.keys)).sorted())

@@ -34,7 +34,7 @@ final class ThemeTests: XCTestCase {
     }
 
     func testUnknownThemeListsTheAvailableOnes() {
-        XCTAssertThrowsError(try Theme.load(name: "neon", directories: [themesDirectory], environment: [:])) { error in
+        XCTAssertThrowsError(try Theme.load(name: "neon", directories: [themesDirectory], environment: ["NO_COLOR": "1"])) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("theme 'neon' not found"), text)
             XCTAssertTrue(text.contains("high-contrast"), text)
