@@ -64,6 +64,8 @@ public enum Mark: Equatable, Sendable { case keep, drop }
 public struct DuplicatesState: Equatable, Sendable {
     public var threshold: Float = 0.90
     public var groups: [DuplicateGroup] = []
+    /// Each member's similarity to the first member of its group.
+    public var similarity: [Int: Float] = [:]
     /// Row cursor over the flattened member rows of all groups.
     public var selected = 0
     public var marks: [Int: Mark] = [:]

@@ -94,7 +94,8 @@ public enum AnalysisResult: Equatable, Sendable {
     case search([SearchHit])
     case neighbours([Hit])
     case clusters(Clustering)
-    case duplicates([DuplicateGroup])
+    /// Groups, and each member's similarity to its group's first member (document → cosine).
+    case duplicates([DuplicateGroup], similarity: [Int: Float] = [:])
     case projection(points: [SIMD2<Float>], clusters: [Int])
     case similarity([[Float]])
     case comparison(Comparison)

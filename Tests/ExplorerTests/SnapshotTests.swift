@@ -144,17 +144,18 @@ final class SnapshotTests: XCTestCase {
         var s = TestStates.ready()
         _ = update(&s, .key(.f(5)))
         _ = update(&s, .result(id: 1, .duplicates([DuplicateGroup(members: [0, 3], exact: false, minSimilarity: 0.93),
-                                                    DuplicateGroup(members: [1, 4], exact: true, minSimilarity: 1)]), latencyMs: nil))
+                                                    DuplicateGroup(members: [1, 4], exact: true, minSimilarity: 1)],
+                                                   similarity: [0: 1, 3: 0.93]), latencyMs: nil))
         _ = update(&s, .key(.char("x")))
         _ = update(&s, .key(.down)); _ = update(&s, .key(.char("K")))
         assertLines(render(s), [
             " threshold 0.90 · 2 groups · 1 marked drop",
             " group 1 · 2 members · min similarity 0.93",
-            "   drop     #0  How do I reset my password?",
-            "   keep     #3  Can I pay with a credit card?",
+            "   drop  1.00    #0  How do I reset my password?",
+            "   keep  0.93    #3  Can I pay with a credit card?",
             " group 2 · 2 members · exact copies",
-            "            #1  Where can I download my invoices?",
-            "            #4  How do I delete my account?",
+            "                 #1  Where can I download my invoices?",
+            "                 #4  How do I delete my account?",
         ], from: 2)
     }
 

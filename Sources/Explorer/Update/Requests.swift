@@ -169,9 +169,10 @@ func accept(_ state: inout AppState, id: Int, _ result: AnalysisResult) -> [Effe
         state.clusters.pending = nil
         state.clusters.clustering = c
         state.clusters.selected = min(state.clusters.selected, max(0, c.clusters.count - 1))
-    case .duplicates(let groups) where state.duplicates.pending == id:
+    case .duplicates(let groups, let similarity) where state.duplicates.pending == id:
         state.duplicates.pending = nil
         state.duplicates.groups = groups
+        state.duplicates.similarity = similarity
         let rows = groups.reduce(0) { $0 + $1.members.count }
         state.duplicates.selected = min(state.duplicates.selected, max(0, rows - 1))
     case .projection(let points, let clusters) where state.map.pending == id:

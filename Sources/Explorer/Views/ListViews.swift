@@ -125,6 +125,11 @@ func renderDuplicates(_ state: AppState, into screen: inout Screen, _ body: Rect
         case nil: mark = "    "; markStyle = .dim
         }
         var x = list.x + screen.put("   " + mark + " ", x: list.x, y: y, style: markStyle)
+        if let sim = d.similarity[doc] {
+            x += screen.put(" " + Format.score(sim), x: x, y: y, style: .score(sim))
+        } else {
+            x += screen.put("     ", x: x, y: y)
+        }
         x += screen.put(DisplayText.padLeft("#\(doc)", width: 6) + "  ", x: x, y: y, style: .dim)
         screen.put(documentText(state, doc), x: x, y: y, maxWidth: list.maxX - x)
         if row.member == d.selected { screen.restyle(Rect(x: list.x, y: y, width: list.width, height: 1), style: .selection) }

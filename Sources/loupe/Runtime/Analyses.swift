@@ -40,7 +40,16 @@ extension EffectRunner {
 
         case .duplicates(let threshold):
             let v = try await lens()
-            return (.duplicates(Analysis.duplicates(v.documents, texts: texts, threshold: threshold)), nil)
+            let groups = Analysis.duplicates(v.documents, texts: texts, threshold: threshold)
+            var similarity: [Int: Float] = [:]
+            for g in groups {
+                guard let head = g.members.first, head < v.documents.count else { continue }
+                let a = v.documents.row(head)
+                for m in g.members where m < v.documents.count {
+                    similarity[m] = zip(a, v.documents.row(m)).reduce(0) { $0 + $1.0 * $1.1 }
+                }
+            }
+            return (.duplicates(groups, similarity: similarity), nil)
 
         case .projection(let k):
             let v = try await lens()
