@@ -93,15 +93,29 @@ public enum DisplayText {
     /// Never splits a grapheme; a wide grapheme that would straddle the edge is dropped whole.
     public static func truncate(_ s: String, width: Int) -> String {
         guard width > 0 else { return "" }
-        if DisplayWidth.of(s) <= width { return s }
-        var out = ""
+        // One pass that stops as soon as the width is exceeded: O(width), not O(text), so a
+        // 10 MB single-line document costs nothing to draw.
         var used = 0
-        for c in s {
-            let w = DisplayWidth.of(c)
-            if used + w > width - 1 { break }
-            out.append(c); used += w
+        var cut = s.startIndex            // end of the longest prefix that fits in width − 1
+        var i = s.startIndex
+        while i < s.endIndex {
+            let next = s.index(after: i)
+            let w = DisplayWidth.of(s[i])
+            if used + w <= width - 1 { cut = next }
+            used += w
+            if used > width { return String(s[..<cut]) + "…" }
+            i = next
         }
-        return out + "…"
+        return s
+    }
+
+    /// At most `limit` graphemes of `s`, sanitized, and whether anything was left out: what to
+    /// lay out in a row or a pane without touching the rest of a huge text.
+    public static func head(_ s: String, graphemes limit: Int) -> (text: String, cut: Bool) {
+        var end = s.startIndex
+        var n = 0
+        while end < s.endIndex && n < limit { end = s.index(after: end); n += 1 }
+        return (sanitize(String(s[..<end])), end < s.endIndex)
     }
 
     /// `s` truncated or right-padded with spaces to exactly `width` columns.

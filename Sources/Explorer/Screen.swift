@@ -74,7 +74,10 @@ public struct Screen: Equatable, Sendable {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(maxWidth ?? (width - x), width - x)
         guard limit > 0 else { return 0 }
-        let shown = DisplayText.truncate(DisplayText.sanitize(text), width: limit)
+        // Only a bounded head of the text is looked at (a document can be megabytes long).
+        let (head, cut) = DisplayText.head(text, graphemes: 2 * limit + 16)
+        var shown = DisplayText.truncate(head, width: limit)
+        if cut && !shown.hasSuffix("…") { shown = DisplayText.truncate(head, width: limit - 1) + "…" }
         var col = x
         for c in shown {
             let w = DisplayWidth.of(c)

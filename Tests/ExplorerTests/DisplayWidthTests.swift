@@ -84,4 +84,22 @@ final class DisplayWidthTests: XCTestCase {
         s.put("|", x: 10, y: 0)
         XCTAssertEqual(s.line(0), "  שלום abc| ")
     }
+
+    func testHugeSingleLineIsCheapToDraw() {
+        let huge = String(repeating: "word ", count: 2_000_000)          // 10 MB, one line
+        let start = Date()
+        var s = Screen(width: 20, height: 1)
+        s.put(huge, x: 0, y: 0)
+        XCTAssertEqual(s.line(0), "word word word word…")
+        XCTAssertEqual(DisplayText.truncate(huge, width: 6), "word …")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 0.5, "drawing must not walk the whole text")
+    }
+
+    func testCutTextAlwaysShowsTheEllipsis() {
+        // 60 zero-width spaces then letters: the bounded head fits, but the text goes on.
+        let text = String(repeating: "\u{200B}", count: 60) + "abcdef"
+        var s = Screen(width: 10, height: 1)
+        s.put(text, x: 0, y: 0, maxWidth: 4)
+        XCTAssertEqual(s.lines[0], "…", "the text goes on, so the row must say so")
+    }
 }

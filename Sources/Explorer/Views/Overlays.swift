@@ -60,7 +60,10 @@ func renderDetail(_ state: AppState, document: Int, scroll: Int, into screen: in
     let source = state.documents.indices.contains(document) ? state.documents[document].source : ""
     screen.box(r, title: "#\(document) \(source) (↑↓ scroll, Esc closes)")
     let inner = r.inset(1)
-    let lines = DisplayText.wrap(documentText(state, document), width: inner.width - 2)
+    // Wrapping is bounded too: the first 20,000 characters of a huge document are plenty to read here.
+    let (head, cut) = DisplayText.head(documentText(state, document), graphemes: 20_000)
+    var lines = DisplayText.wrap(head, width: inner.width - 2)
+    if cut { lines.append("… (the first 20,000 characters are shown)") }
     let top = min(scroll, max(0, lines.count - inner.height))
     for (row, line) in lines.dropFirst(top).prefix(inner.height).enumerated() {
         screen.put(" " + line, x: inner.x, y: inner.y + row, maxWidth: inner.width)

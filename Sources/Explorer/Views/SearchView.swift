@@ -51,14 +51,15 @@ func renderField(_ field: TextField, focused: Bool, x: Int, y: Int, width: Int, 
 /// Draws `text` on one row; the characters inside `span` (Unicode-scalar offsets, the best-matching
 /// chunk) are highlighted. When the span starts beyond the row, the text is shown from shortly before it.
 func putHighlighted(_ text: String, span: Range<Int>?, x: Int, y: Int, width: Int, into screen: inout Screen) {
-    let clean = DisplayText.sanitize(text)
-    guard let span, span.lowerBound > 0 || span.upperBound < clean.unicodeScalars.count else {
-        screen.put(clean, x: x, y: y, maxWidth: width, style: .normal)
+    guard let span else {
+        screen.put(text, x: x, y: y, maxWidth: width, style: .normal)
         return
     }
     // Split by scalar offsets, then rejoin as Strings (grapheme-safe enough: spans come from
-    // sentence boundaries, never from inside a grapheme).
-    let scalars = Array(clean.unicodeScalars)
+    // sentence boundaries, never from inside a grapheme). Only the scalars up to a little past
+    // the span's start plus a row are needed. Offsets refer to the raw text, so sanitizing
+    // happens after the split (Screen.put does it).
+    let scalars = Array(text.unicodeScalars.prefix(span.lowerBound + 4 * width + 16))
     let lo = min(span.lowerBound, scalars.count), hi = min(span.upperBound, scalars.count)
     var before = String(String.UnicodeScalarView(scalars[0..<lo]))
     let inside = String(String.UnicodeScalarView(scalars[lo..<hi]))
