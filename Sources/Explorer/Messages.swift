@@ -112,6 +112,8 @@ public enum Message: Sendable {
     case progress(EncoderProgress)
     /// The corpus is embedded under `task` (cache hits + new work).
     case indexed(task: String?, chunks: Int, embedded: Int, cached: Int)
+    /// Embedding the corpus under `task` failed (the message says why).
+    case indexFailed(task: String?, message: String)
     case debounceElapsed(token: Int)
     case result(id: Int, AnalysisResult, latencyMs: Double?)
     /// An effect failed; `id` names the request when it was one.

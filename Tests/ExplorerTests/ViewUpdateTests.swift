@@ -200,6 +200,20 @@ final class ViewUpdateTests: XCTestCase {
                                         task: "retrieval.passage", dim: 1024))
     }
 
+    func testIndexFailureIsShownInsteadOfProgress() {
+        var s = AppState()
+        _ = update(&s, .corpusLoaded(name: "faq", documents: TestStates.documents(TestStates.faq)))
+        _ = update(&s, .modelLoaded(TestStates.jina, task: "text-matching", dim: nil))
+        _ = update(&s, .indexFailed(task: "separation", message: "stale"))
+        XCTAssertNil(s.indexError, "a failure for another task is ignored")
+        _ = update(&s, .indexFailed(task: "text-matching", message: "no tokenizer"))
+        XCTAssertEqual(s.indexError, "no tokenizer")
+        let screen = render(s)
+        XCTAssertEqual(screen.lines[3], " the corpus could not be indexed: no tokenizer")
+        XCTAssertTrue(screen.lines[22].hasPrefix(" 5 docs │ not indexed │ indexing under text-matching failed: no tokenizer"),
+                      screen.lines[22])
+    }
+
     func testResizeBelowTheMinimumAndBack() {
         var s = TestStates.ready()
         _ = update(&s, .resize(width: 60, height: 20))

@@ -32,11 +32,17 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .indexed(let task, let chunks, let embedded, let cached):
         guard task == state.task else { return [] }     // an older task's index finished late
         state.indexReady = true
+        state.indexError = nil
         state.indexedChunks = chunks
         state.generation += 1
         state.setStatus("indexed \(chunks) \(chunks == state.documents.count ? "documents" : "chunks")"
             + " under \(TaskCatalog.name(task)): \(embedded) embedded, \(cached) from the cache")
         return refresh(&state)
+    case .indexFailed(let task, let text):
+        guard task == state.task else { return [] }
+        state.indexError = text
+        state.setStatus("indexing under \(TaskCatalog.name(task)) failed: \(text)", error: true)
+        return []
     case .debounceElapsed(let token):
         guard token == state.search.debounceToken else { return [] }
         return runSearch(&state)
@@ -239,6 +245,7 @@ func chooseTask(_ state: inout AppState, _ task: String?) -> [Effect] {
     }
     state.task = task
     state.indexReady = false
+    state.indexError = nil
     state.generation += 1
     var effects = cancelAllPending(&state)
     effects.append(.reindex(task: task))

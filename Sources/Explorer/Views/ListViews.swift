@@ -11,6 +11,7 @@ func documentText(_ state: AppState, _ i: Int) -> String {
 func renderWaiting(_ state: AppState, _ what: String, into screen: inout Screen, _ body: Rect) {
     let text: String
     if state.model == nil || state.documents.isEmpty { text = "loading the model and the corpus…" }
+    else if let error = state.indexError { text = "the corpus could not be indexed: \(error)" }
     else if !state.indexReady { text = "indexing the corpus… \(what) appear when it is ready" }
     else { text = "computing \(what)…" }
     screen.put(" " + text, x: body.x, y: body.y + 1, maxWidth: body.width, style: .dim)

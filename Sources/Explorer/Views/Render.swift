@@ -68,7 +68,9 @@ func renderStatus(_ state: AppState, into screen: inout Screen) {
     let corpus = state.documents.isEmpty ? " loading corpus…" : " \(state.documents.count) docs"
     x += screen.put(corpus, x: x, y: y, style: .footer)
     let p = state.progress
-    if !state.indexReady || p.isActive {
+    if state.indexError != nil {
+        x += screen.put(" │ not indexed", x: x, y: y, style: .error)
+    } else if !state.indexReady || p.isActive {
         x += screen.put(" │ indexing ", x: x, y: y, style: .footer)
         let bar = 12
         x += ProgressBar.draw(fraction: p.fraction, width: bar, x: x, y: y, into: &screen)

@@ -7,7 +7,9 @@ func renderSearch(_ state: AppState, into screen: inout Screen, _ body: Rect) {
     renderField(s.query, focused: focused, x: x, y: body.y, width: body.width - x - 1, into: &screen)
 
     let summary: String
-    if s.query.text.trimmingCharacters(in: .whitespaces).isEmpty {
+    if let error = state.indexError {
+        summary = "the corpus could not be indexed: \(error)"
+    } else if s.query.text.trimmingCharacters(in: .whitespaces).isEmpty {
         summary = state.documents.isEmpty ? "loading the corpus…" : "type to search \(state.documents.count) documents"
     } else if !state.indexReady {
         summary = "indexing the corpus… results appear when it is ready"

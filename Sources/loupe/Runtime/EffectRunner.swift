@@ -94,7 +94,7 @@ final class EffectRunner: @unchecked Sendable {
                 queue.post(.indexed(task: task, chunks: indexed.chunks.count, embedded: indexed.embedded, cached: indexed.cached))
             } catch is CancellationError {
             } catch {
-                queue.post(.failed(id: nil, message: "indexing under \(task ?? "none") failed: \(error)"))
+                queue.post(.indexFailed(task: task, message: "\(error)"))
             }
         }
         startProgressPolling(engine.service)
