@@ -136,6 +136,17 @@ final class ExplorerTmuxTests: XCTestCase {
         XCTAssertEqual(tmux.format("#{alternate_on}"), "0")
     }
 
+    func testCrashSignalRestoresTheTerminalAndStillCrashes() throws {
+        let (binary, model) = try prerequisites()
+        try tmux.start(width: 100, height: 30, command: command(binary, "--model \(q(model)) samples/faq.txt", exec: true),
+                       remainOnExit: true)
+        try tmux.waitFor("Query ›", timeout: 60)
+        XCTAssertEqual(shell("kill -SEGV \(tmux.format("#{pane_pid}"))").status, 0)
+        try tmux.waitUntil(timeout: 20) { tmux.format("#{pane_dead}") == "1" }
+        XCTAssertEqual(tmux.format("#{pane_dead_signal}"), "11", "the crash is re-raised, not swallowed")
+        XCTAssertEqual(tmux.format("#{alternate_on}"), "0")
+    }
+
     func testBadThemeFailsBeforeTakingTheScreen() throws {
         let (binary, _) = try prerequisites()
         let r = shell("\(q(binary)) explore --theme neon 2>&1")
