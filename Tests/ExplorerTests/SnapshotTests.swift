@@ -109,6 +109,22 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(screen[34, 11].style, .rankUp)      // " ▶ " 3 + "1 " 2 + text 26 + 1 + " 3" 2
     }
 
+    func testAdaptersOn80ColumnsShowFiveItemsTimesHundred() {
+        var s = TestStates.ready(model: TestStates.jina, task: "text-matching")
+        _ = update(&s, .key(.f(7)))
+        func m(_ off: Float) -> [[Float]] { (0..<5).map { i in (0..<5).map { j in i == j ? 1 : off } } }
+        let d: [[Float]] = (0..<5).map { i in (0..<5).map { j in i == j ? 0 : 0.25 } }
+        _ = update(&s, .result(id: 1, .comparison(Comparison(matrixA: m(0.25), matrixB: m(0.5), difference: d, spearman: 1,
+                                                              rankChanges: Array(repeating: Array(repeating: 0, count: 5), count: 5))),
+                               latencyMs: nil))
+        let lines = render(s).lines
+        // Three 23-column maps (3 label + 5 × 4) at x = 1, 26 and 51; 4-wide cells hold values ×100.
+        XCTAssertEqual(lines[4], " A text-matching          B separation             B − A  (cells ×100)")
+        XCTAssertEqual(lines[5], "      1   2   3   4   5        1   2   3   4   5        1   2   3   4   5")
+        XCTAssertEqual(lines[6], " " + " 1" + " " + "100  25  25  25  25 " + "  " + " 1" + " " + "100  50  50  50  50 "
+                                 + "  " + " 1" + " " + "  0  25  25  25  25")
+    }
+
     func testAdaptersWithoutAdaptersExplainHowToGetThem() {
         var s = TestStates.ready()
         _ = update(&s, .key(.f(7)))
@@ -183,5 +199,20 @@ final class SnapshotTests: XCTestCase {
             XCTAssertTrue(text.contains(b.help), "help lacks “\(b.help)”")
         }
         XCTAssertTrue(text.contains("Keys — Duplicates"))
+    }
+}
+
+final class HeatmapLabelTests: XCTestCase {
+    func testLabelsByCellWidth() {
+        XCTAssertEqual(Heatmap.label(0.834, width: 6), " 0.83 ")
+        XCTAssertEqual(Heatmap.label(-0.2, width: 6), "-0.20 ")
+        XCTAssertEqual(Heatmap.label(0.834, width: 5), " .83 ")
+        XCTAssertEqual(Heatmap.label(-0.2, width: 5), "-.20 ")
+        XCTAssertEqual(Heatmap.label(1, width: 5), "1.00 ")
+        XCTAssertEqual(Heatmap.label(0.834, width: 4), " 83 ")
+        XCTAssertEqual(Heatmap.label(-0.012, width: 4), " -1 ")
+        XCTAssertEqual(Heatmap.label(-0.004, width: 4), "  0 ")
+        XCTAssertEqual(Heatmap.label(1, width: 4), "100 ")
+        XCTAssertEqual(Heatmap.label(0.5, width: 3), "")
     }
 }

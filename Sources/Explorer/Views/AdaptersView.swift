@@ -39,8 +39,9 @@ func renderAdapters(_ state: AppState, into screen: inout Screen, _ body: Rect) 
                 (titleB, Heatmap(values: c.matrixB, cellWidth: cellWidth)),
                 ("B − A", Heatmap(values: c.difference, cellWidth: cellWidth, scale: .diverging))]
     var x = body.x + 1
-    for (title, map) in maps {
-        screen.put(title, x: x, y: y, maxWidth: map.width, style: .title)
+    for (i, (title, map)) in maps.enumerated() {
+        let w = screen.put(title, x: x, y: y, maxWidth: map.width, style: .title)
+        if i == 2 && map.showsPercent { screen.put("  (cells ×100)", x: x + w, y: y, maxWidth: map.width - w, style: .dim) }
         map.draw(x: x, y: y + 1, into: &screen)
         x += map.width + gap
     }

@@ -17,15 +17,23 @@ struct Heatmap {
     /// so neighbouring negative values never run together; empty when nothing readable fits.
     static func label(_ v: Float, width w: Int) -> String {
         let room = w - 1
-        var t = String(format: "%.2f", v)                        // "0.83", "-0.20", "1.00"
-        if t == "-0.00" { t = "0.00" }
-        if room < 5 {                                             // ".83", "-.20"
-            if t.hasPrefix("0.") { t.removeFirst() } else if t.hasPrefix("-0.") { t.remove(at: t.index(after: t.startIndex)) }
+        guard room >= 3, v.isFinite else { return "" }
+        var t: String
+        if room == 3 {
+            t = String(Int((v * 100).rounded()))                  // ×100: "83", "-1", "100"
+        } else {
+            t = String(format: "%.2f", v)                         // "0.83", "-0.20", "1.00"
+            if room == 4 {                                        // ".83", "-.20"
+                if t.hasPrefix("0.") { t.removeFirst() } else if t.hasPrefix("-0.") { t.remove(at: t.index(after: t.startIndex)) }
+            }
         }
-        if room == 3 && t.count > 3 { t = String(t.prefix(3)) }   // "-.2", "1.0"
-        guard room >= 3, t.count <= room else { return "" }
+        if t == "-0" || t == "-0.00" || t == "-.00" { t.removeFirst() }
+        guard t.count <= room else { return "" }
         return DisplayText.padLeft(t, width: room) + " "
     }
+
+    /// Narrow cells show values ×100 (see `label`); the view says so.
+    var showsPercent: Bool { cellWidth == 4 }
 
     func style(_ v: Float) -> SemanticStyle {
         switch scale {
@@ -77,6 +85,7 @@ func renderMatrix(_ state: AppState, into screen: inout Screen, _ body: Rect) {
         let map = Heatmap(values: values, cellWidth: cellWidth, cursor: focused ? nil : (m.row, m.column))
         map.draw(x: body.x + 1, y: body.y + 2, into: &screen)
         heatWidth = map.width
+        if map.showsPercent { screen.put(" (values ×100)", x: body.x + 1 + map.width, y: body.y + 2, style: .dim) }
     }
     // The texts, numbered like the rows.
     let listX = body.x + heatWidth + 3
