@@ -102,6 +102,7 @@ public enum Keymap {
             KeyBinding([.char("K"), .char(" ")], "K Space", .markKeep, .view(.duplicates), "mark keep", hint: "keep"),
             KeyBinding([.char("x"), .char("d")], "x d", .markDrop, .view(.duplicates), "mark drop", hint: "drop"),
             KeyBinding([.char("w")], "w", .writeDropList, .view(.duplicates), "write the drop list to a file", hint: "write list"),
+            KeyBinding([.enter], "Enter", .open, .view(.duplicates), "read the whole member"),
             // Map
             KeyBinding([.left, .char("h")], "← h", .left, .view(.map), "cursor left"),
             KeyBinding([.right, .char("l")], "→ l", .right, .view(.map), "cursor right"),

@@ -181,7 +181,7 @@ public enum KeyDecoder {
         case 0x0D, 0x0A: return .enter
         case 0x09: return .tab
         case 0x7F, 0x08: return .backspace
-        case 0x01...0x1A: return .ctrl(Character(Unicode.Scalar(c + 0x60)!))
+        case 0x01...0x1A: return .ctrl(Character(Unicode.Scalar(UInt8(c + 0x60))))
         case 0x00, 0x1C...0x1F: return nil
         default: return Unicode.Scalar(c).map { .char(Character($0)) }
         }

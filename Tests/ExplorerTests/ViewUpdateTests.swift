@@ -150,6 +150,9 @@ final class ViewUpdateTests: XCTestCase {
         _ = update(&s, .key(.char("K")))
         XCTAssertEqual(s.duplicates.marks, [3: .drop, 4: .drop, 1: .keep])
         XCTAssertEqual(update(&s, .key(.char("w"))), [.writeDropList(documents: [3, 4])])
+        _ = update(&s, .key(.enter))
+        XCTAssertEqual(s.overlay, .detail(document: 1, scroll: 0), "Enter reads the selected member")
+        _ = update(&s, .key(.esc))
         _ = update(&s, .dropListWritten(path: "/tmp/drops.txt", count: 2))
         XCTAssertEqual(s.status, "wrote 2 document indices to drop to /tmp/drops.txt")
     }

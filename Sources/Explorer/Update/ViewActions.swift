@@ -56,6 +56,10 @@ func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
         let t = ((state.duplicates.threshold + step) * 100).rounded() / 100
         state.duplicates.threshold = min(0.99, max(0.50, t))
         return requestDuplicates(&state)
+    case (.duplicates, .open):
+        guard let doc = DuplicateRows.document(at: state.duplicates.selected, in: state.duplicates.groups) else { return [] }
+        state.overlay = .detail(document: doc, scroll: 0)
+        return []
     case (.duplicates, .markKeep), (.duplicates, .markDrop):
         guard let doc = DuplicateRows.document(at: state.duplicates.selected, in: state.duplicates.groups) else { return [] }
         let mark: Mark = action == .markKeep ? .keep : .drop
