@@ -34,10 +34,10 @@ final class ExplorerTmuxTests: XCTestCase {
     }
 
     /// The shell command tmux runs: loupe with LOUPE_HOME in the temp dir, then its exit status.
-    func command(_ binary: String, _ args: String, exec: Bool = false) -> String {
+    func command(_ binary: String, _ args: String, exec: Bool = false, in directory: String? = nil) -> String {
         let env = "LOUPE_HOME=\(q(home.path)) LOUPE_LATENCY_LOG=\(q(home.appendingPathComponent("latency.json").path)) TERM=xterm-256color"
         let run = "env \(env) \(q(binary)) \(args)"
-        return "cd \(q(Fixtures.repoRoot.path)) && " + (exec ? "exec \(run)" : "\(run); echo LOUPE-EXIT=$?; sleep 120")
+        return "cd \(q(directory ?? Fixtures.repoRoot.path)) && " + (exec ? "exec \(run)" : "\(run); echo LOUPE-EXIT=$?; sleep 120")
     }
 
     func testSearchEveryViewTaskDimensionResizeAndQuit() throws {
@@ -104,6 +104,29 @@ final class ExplorerTmuxTests: XCTestCase {
         if let latency = try? String(contentsOf: home.appendingPathComponent("latency.json"), encoding: .utf8) {
             print("explorer keypress → screen latency (debug build): \(latency)")
         }
+    }
+
+    func testDuplicatesMarkAndWriteTheDropList() throws {
+        let (binary, model) = try prerequisites()
+        let corpus = Fixtures.repoRoot.appendingPathComponent("samples/duplicates.jsonl").path
+        // Run from the temp dir: the drop list is written to the current directory.
+        try tmux.start(width: 120, height: 40, command: command(binary, "--model \(q(model)) \(q(corpus))", in: home.path))
+        try tmux.waitFor("documents under none", timeout: 300)
+        tmux.keys("Escape", "5")
+        try tmux.waitFor("group 1 ·", timeout: 120)      // the sample has exact copies and paraphrases
+        tmux.keys("-")
+        try tmux.waitFor("threshold 0.89", timeout: 60)
+        tmux.keys("Down", "x")
+        try tmux.waitFor("1 marked drop", timeout: 10)
+        tmux.keys("w")
+        let path = home.appendingPathComponent("loupe-drop-list.txt").path
+        try tmux.waitFor("wrote 1 document index to drop to \(String(path.prefix(30)))", timeout: 10)   // the path may be cut
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        let fields = written.split(separator: "\n").first.map { $0.split(separator: "\t") } ?? []
+        XCTAssertEqual(fields.count, 3, "index, source, text: \(written)")
+        XCTAssertNotNil(fields.first.flatMap { Int($0) }, written)
+        tmux.keys("q")
+        try tmux.waitFor("LOUPE-EXIT=0", timeout: 20)
     }
 
     func testSecondRunUsesTheCacheAndCtrlCRestoresTheTerminal() throws {
