@@ -66,7 +66,8 @@ func putHighlighted(_ text: String, span: Range<Int>?, x: Int, y: Int, width: In
     var before = String(String.UnicodeScalarView(scalars[0..<lo]))
     let inside = String(String.UnicodeScalarView(scalars[lo..<hi]))
     let after = String(String.UnicodeScalarView(scalars[hi...]))
-    if DisplayWidth.of(before) > width / 3 {
+    let beforeWidth = DisplayWidth.of(before)
+    if beforeWidth > width / 3 && beforeWidth + DisplayWidth.of(inside) > width {
         // Keep the tail of `before` so the highlighted chunk is visible.
         var tail = ""
         for c in before.reversed() {

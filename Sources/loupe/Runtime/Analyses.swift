@@ -27,7 +27,7 @@ extension EffectRunner {
             guard qv.count == v.chunks.dim else { return (.search([]), ms) }
             let chunked = v.chunkList.count != texts.count
             let hits = Analysis.search(query: qv, in: v.chunks, k: chunked ? k * 4 : k)
-            return (.search(bestChunkPerDocument(hits, chunks: v.chunkList, texts: texts, k: k)), ms)
+            return (.search(SearchHit.bestChunkPerDocument(hits, chunks: v.chunkList, texts: texts, k: k)), ms)
 
         case .neighbours(let document, let k):
             let v = try await lens()
@@ -97,21 +97,5 @@ extension EffectRunner {
         }
         await workspace.store(c, task: task, dim: dim, k: k)
         return c
-    }
-
-    /// Chunk hits → one hit per document (its best chunk), with the chunk's span when it is not
-    /// the whole document.
-    static func bestChunkPerDocument(_ hits: [Hit], chunks: [Chunk], texts: [String], k: Int) -> [SearchHit] {
-        var seen = Set<Int>()
-        var out: [SearchHit] = []
-        for hit in hits {
-            guard hit.index < chunks.count else { continue }
-            let chunk = chunks[hit.index]
-            guard seen.insert(chunk.document).inserted else { continue }
-            let whole = chunk.document < texts.count && chunk.span == 0..<texts[chunk.document].unicodeScalars.count
-            out.append(SearchHit(document: chunk.document, score: hit.score, span: whole ? nil : chunk.span))
-            if out.count == k { break }
-        }
-        return out
     }
 }
