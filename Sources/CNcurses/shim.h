@@ -6,6 +6,7 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <locale.h>
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 #include <ncursesw/ncurses.h>
@@ -46,13 +47,22 @@ static inline int loupe_get_wch(wint_t *ch) { return get_wch(ch); }
 static inline void loupe_timeout(int ms) { timeout(ms); }
 static inline int loupe_keypad(int on) { return keypad(stdscr, on ? TRUE : FALSE); }
 
-/// Restores the terminal from a signal handler: leave curses mode, turn mouse reporting and the
-/// alternate screen off in case endwin could not, show the cursor.
+/// The terminal modes from before curses started, for the signal handlers.
+static struct termios loupe_saved_termios;
+static volatile sig_atomic_t loupe_have_saved_termios = 0;
+
+static inline void loupe_save_terminal_modes(void) {
+    if (tcgetattr(STDIN_FILENO, &loupe_saved_termios) == 0) loupe_have_saved_termios = 1;
+}
+
+/// Restores the terminal from a signal handler with async-signal-safe calls only (endwin is not:
+/// the interrupted thread may be inside ncurses): mouse reporting, keypad mode and the alternate
+/// screen off, cursor shown, attributes reset, then the saved tty modes (echo, line editing).
 static inline void loupe_emergency_restore(void) {
-    if (!isendwin()) endwin();
-    static const char reset[] = "\033[?1000l\033[?1002l\033[?1006l\033[?1049l\033[?25h\033[0m\r\n";
+    static const char reset[] = "\033[?1000l\033[?1002l\033[?1006l\033[?1l\033>\033[?1049l\033[?25h\033[0m\r\n";
     ssize_t written = write(STDOUT_FILENO, reset, sizeof reset - 1);
     (void)written;
+    if (loupe_have_saved_termios) tcsetattr(STDIN_FILENO, TCSAFLUSH, &loupe_saved_termios);
 }
 
 static void loupe_fatal_signal(int sig) {

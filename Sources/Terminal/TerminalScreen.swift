@@ -40,6 +40,7 @@ public final class TerminalScreen {
         self.theme = theme
         setlocale(LC_ALL, "")
         setenv("ESCDELAY", "25", 0)                 // Esc reacts in 25 ms instead of a second
+        loupe_save_terminal_modes()
         guard initscr() != nil else { throw TerminalError.initFailed("initscr failed") }
         active = true
         loupe_install_signal_handlers()

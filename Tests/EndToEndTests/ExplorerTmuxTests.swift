@@ -154,7 +154,8 @@ final class ExplorerTmuxTests: XCTestCase {
         XCTAssertEqual(tmux.format("#{alternate_on}"), "1")
         let pid = tmux.format("#{pane_pid}")
         XCTAssertEqual(shell("kill -TERM \(pid)").status, 0)
-        try tmux.waitUntil(timeout: 20) { tmux.format("#{pane_dead}") == "1" }
+        // tmux marks the pane dead when the pty closes and records the status when it reaps the child.
+        try tmux.waitUntil(timeout: 20) { tmux.format("#{pane_dead_status}#{pane_dead_signal}") != "" }
         XCTAssertEqual(tmux.format("#{pane_dead_status}"), "143", "SIGTERM ends loupe with 128 + 15")
         XCTAssertEqual(tmux.format("#{alternate_on}"), "0")
     }
@@ -165,7 +166,7 @@ final class ExplorerTmuxTests: XCTestCase {
                        remainOnExit: true)
         try tmux.waitFor("Query ›", timeout: 60)
         XCTAssertEqual(shell("kill -SEGV \(tmux.format("#{pane_pid}"))").status, 0)
-        try tmux.waitUntil(timeout: 20) { tmux.format("#{pane_dead}") == "1" }
+        try tmux.waitUntil(timeout: 20) { tmux.format("#{pane_dead_status}#{pane_dead_signal}") != "" }
         XCTAssertEqual(tmux.format("#{pane_dead_signal}"), "11", "the crash is re-raised, not swallowed")
         XCTAssertEqual(tmux.format("#{alternate_on}"), "0")
     }
