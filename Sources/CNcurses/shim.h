@@ -47,47 +47,12 @@ static inline int loupe_get_wch(wint_t *ch) { return get_wch(ch); }
 static inline void loupe_timeout(int ms) { timeout(ms); }
 static inline int loupe_keypad(int on) { return keypad(stdscr, on ? TRUE : FALSE); }
 
-/// The terminal modes from before curses started, for the signal handlers.
-static struct termios loupe_saved_termios;
-static volatile sig_atomic_t loupe_have_saved_termios = 0;
-
-static inline void loupe_save_terminal_modes(void) {
-    if (tcgetattr(STDIN_FILENO, &loupe_saved_termios) == 0) loupe_have_saved_termios = 1;
-}
-
-/// Restores the terminal from a signal handler with async-signal-safe calls only (endwin is not:
-/// the interrupted thread may be inside ncurses): mouse reporting, keypad mode and the alternate
-/// screen off, cursor shown, attributes reset, then the saved tty modes (echo, line editing).
-static inline void loupe_emergency_restore(void) {
+/// Writes the sequences that undo what curses set up: mouse reporting, keypad mode and the
+/// alternate screen off, cursor shown, attributes reset. Only write(2): async-signal-safe, for
+/// the signal handlers (Sources/Terminal/SignalGuard.swift), which also restore the tty modes.
+static inline void loupe_write_reset_sequences(void) {
     static const char reset[] = "\033[?1000l\033[?1002l\033[?1006l\033[?1l\033>\033[?1049l\033[?25h\033[0m\r\n";
     ssize_t written = write(STDOUT_FILENO, reset, sizeof reset - 1);
     (void)written;
-    if (loupe_have_saved_termios) tcsetattr(STDIN_FILENO, TCSAFLUSH, &loupe_saved_termios);
-}
-
-static void loupe_fatal_signal(int sig) {
-    loupe_emergency_restore();
-    // Re-raise with the default action so a crash still reports (and dumps) as a crash.
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void loupe_termination_signal(int sig) {
-    loupe_emergency_restore();
-    _exit(128 + sig);
-}
-
-/// SIGTERM/SIGHUP/SIGINT/SIGQUIT end the program with the terminal restored; crash signals
-/// (SIGSEGV, SIGBUS, SIGILL — Swift traps —, SIGFPE, SIGABRT, SIGTRAP) restore it, then crash.
-static inline void loupe_install_signal_handlers(void) {
-    int ends[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
-    int crashes[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
-    for (unsigned i = 0; i < sizeof ends / sizeof ends[0]; i++) signal(ends[i], loupe_termination_signal);
-    for (unsigned i = 0; i < sizeof crashes / sizeof crashes[0]; i++) signal(crashes[i], loupe_fatal_signal);
-}
-
-static inline void loupe_reset_signal_handlers(void) {
-    int all[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
-    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) signal(all[i], SIG_DFL);
 }
 #endif

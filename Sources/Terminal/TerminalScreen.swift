@@ -40,10 +40,9 @@ public final class TerminalScreen {
         self.theme = theme
         setlocale(LC_ALL, "")
         setenv("ESCDELAY", "25", 0)                 // Esc reacts in 25 ms instead of a second
-        loupe_save_terminal_modes()
-        guard initscr() != nil else { throw TerminalError.initFailed("initscr failed") }
+        SignalGuard.install()                       // saves the tty modes first
+        guard initscr() != nil else { SignalGuard.uninstall(); throw TerminalError.initFailed("initscr failed") }
         active = true
-        loupe_install_signal_handlers()
         raw()                                       // Ctrl-C arrives as a key: quitting is ours to do cleanly
         noecho()
         nonl()
@@ -68,7 +67,7 @@ public final class TerminalScreen {
         mousemask(0, nil)
         curs_set(1)
         endwin()
-        loupe_reset_signal_handlers()
+        SignalGuard.uninstall()
     }
 
     public var size: (width: Int, height: Int) { (Int(loupe_cols()), Int(loupe_lines())) }
