@@ -1,8 +1,107 @@
 import ArgumentParser
+import Corpus
+import EmbeddingEngine
+import Explorer
 import Foundation
+import JinaEmbeddings
+import Terminal
 
-// PLACEHOLDER — replaced by the implementation of `loupe explore`.
+/// `loupe` / `loupe explore`: the terminal explorer.
 struct ExploreCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "explore", abstract: "(not implemented yet)")
-    func run() async throws { throw CLIError("loupe explore is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "explore",
+        abstract: "Open the terminal explorer (search, matrix, neighbours, clusters, duplicates, map, adapters).",
+        discussion: """
+            With no corpus it opens the bundled sample samples/faq.txt. Press ? inside for the keys.
+            Themes: dark (default), light, high-contrast, mono; NO_COLOR forces mono.
+            LOUPE_LATENCY_LOG=FILE appends the keypress→screen latency summary as JSON on exit.
+            """)
+
+    @Argument(help: "Corpus files or directories (.txt, .jsonl, .csv, .tsv, or a directory of .txt/.md).")
+    var corpus: [String] = []
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var corpusOptions: CorpusOptions
+
+    @Option(name: .long, help: "Task adapter to start with (jina models; 'none' for the base weights).")
+    var task: String?
+
+    @Option(name: .long, help: "Embedding dimension to start with (Matryoshka truncation).")
+    var dim: Int?
+
+    @Option(name: .long, help: "Colour theme: dark, light, high-contrast, mono (or a file name in themes/).")
+    var theme: String?
+
+    func run() async throws {
+        // Everything that can fail on bad input fails here, before the screen is taken over.
+        let theme: Theme
+        do { theme = try Theme.load(name: self.theme, directories: Resources.existing("themes")) }
+        catch { throw CLIError("\(error)") }
+        if corpus.contains("-") {
+            throw CLIError("the explorer reads keys from the terminal, so it cannot take the corpus on stdin; "
+                           + "save it to a file and pass its path")
+        }
+        let paths = corpus.isEmpty ? [try Resources.defaultSample()] : corpus
+        let loaded: LoadedCorpus
+        do { loaded = try CorpusLoader.load(paths: paths, field: corpusOptions.field) }
+        catch { throw CLIError("\(error)") }
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw CLIError("\(TerminalError.notATerminal)") }
+
+        let queue = MessageQueue()
+        let runner = EffectRunner(queue: queue, workspace: Workspace(corpus: loaded))
+        let name = paths.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
+        queue.post(.corpusLoaded(name: name, documents: loaded.documents))
+        startModelLoading(runner: runner, queue: queue)
+
+        let loop = ExplorerLoop(theme: theme, queue: queue, runner: runner)
+        let outcome: Result<Void, Error> = await withCheckedContinuation { continuation in
+            // A dedicated thread: the loop blocks in the terminal read, which must not hold one of
+            // the few cooperative threads the encoder's tasks need.
+            let thread = Thread { continuation.resume(returning: Result { try loop.run() }) }
+            thread.stackSize = 8 << 20
+            thread.name = "loupe-ui"
+            thread.start()
+        }
+        if let log = ProcessInfo.processInfo.environment["LOUPE_LATENCY_LOG"], !log.isEmpty {
+            appendLine(loop.latency.json, to: log)
+        }
+        try outcome.get()
+        if let fatal = runner.fatal { throw CLIError(fatal) }
+    }
+
+    /// Loads the model off the input thread (the screen shows "loading model…" meanwhile), checks
+    /// --task and --dim against it, then tells the explorer, which starts indexing.
+    private func startModelLoading(runner: EffectRunner, queue: MessageQueue) {
+        let options = modelOptions, chunkTokens = corpusOptions.chunkTokens, task = self.task, dim = self.dim
+        Task.detached(priority: .userInitiated) {
+            do {
+                var quiet = options
+                quiet.quiet = true                   // stderr belongs to the screen now
+                let model = try quiet.loadModel()
+                let resolved = try resolveTask(task, default: ExploreCommand.defaultTask(model), model: model)
+                if let dim { try model.validate(dimension: dim) }
+                let service = EncoderService(model: model)
+                let indexer = Indexer(service: service, cache: try? EmbeddingCache.open(directory: EmbeddingCache.defaultDirectory()))
+                runner.engine = Engine(model: model, service: service, indexer: indexer,
+                                       applyPrefix: !options.noPrefix, chunkTokens: chunkTokens)
+                queue.post(.modelLoaded(ModelSummary(service.info), task: resolved, dim: dim))
+            } catch {
+                runner.fatal = "\(error)"
+            }
+        }
+    }
+
+    /// Search is the first view, so jina models start with passages (queries get retrieval.query).
+    static func defaultTask(_ model: EmbeddingModel) -> String? {
+        model.tasks.contains("retrieval.passage") ? "retrieval.passage" : model.defaultTask
+    }
+
+    private func appendLine(_ line: String, to path: String) {
+        let data = Data((line + "\n").utf8)
+        if let handle = FileHandle(forWritingAtPath: path) {
+            handle.seekToEndOfFile(); handle.write(data); try? handle.close()
+        } else {
+            _ = FileManager.default.createFile(atPath: path, contents: data)
+        }
+    }
 }

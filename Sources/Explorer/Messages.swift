@@ -1,0 +1,136 @@
+import Foundation
+import Analysis
+import Corpus
+import EmbeddingEngine
+
+/// The seven views, in tab order (the raw value is the tab number and the F-key).
+public enum ViewID: Int, CaseIterable, Sendable {
+    case search = 1, matrix, neighbours, clusters, duplicates, map, adapters
+    public var title: String {
+        switch self {
+        case .search: return "Search"
+        case .matrix: return "Matrix"
+        case .neighbours: return "Neighbours"
+        case .clusters: return "Clusters"
+        case .duplicates: return "Duplicates"
+        case .map: return "Map"
+        case .adapters: return "Adapters"
+        }
+    }
+}
+
+/// A key press, already decoded from the terminal's codes.
+public enum Key: Hashable, Sendable {
+    case char(Character)
+    case ctrl(Character)          // lower-case letter: .ctrl("c")
+    case enter, esc, tab, backTab, backspace, delete
+    case up, down, left, right, home, end, pageUp, pageDown
+    case f(Int)
+}
+
+public struct MouseEvent: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable { case press, scrollUp, scrollDown }
+    public var x: Int
+    public var y: Int
+    public var kind: Kind
+    public init(x: Int, y: Int, kind: Kind = .press) { self.x = x; self.y = y; self.kind = kind }
+}
+
+/// What the explorer needs to know about the model (built from EncoderService's ModelInfo).
+public struct ModelSummary: Equatable, Sendable {
+    public var name: String
+    public var tasks: [String]
+    public var dimensions: [Int]
+    public var hiddenSize: Int
+    public var defaultTask: String?
+    public var instructions: [String: String]
+    public init(name: String, tasks: [String], dimensions: [Int], hiddenSize: Int, defaultTask: String?,
+                instructions: [String: String] = [:]) {
+        self.name = name; self.tasks = tasks; self.dimensions = dimensions; self.hiddenSize = hiddenSize
+        self.defaultTask = defaultTask; self.instructions = instructions
+    }
+    public init(_ info: ModelInfo) {
+        self.init(name: info.name, tasks: info.tasks, dimensions: info.dimensions, hiddenSize: info.hiddenSize,
+                  defaultTask: info.defaultTask, instructions: info.instructions)
+    }
+    public var hasAdapters: Bool { !tasks.isEmpty }
+}
+
+/// One search result: a document, its best chunk's score and (when chunked) that chunk's span.
+public struct SearchHit: Equatable, Sendable {
+    public var document: Int
+    public var score: Float
+    /// Unicode-scalar span of the best-matching chunk inside the document text; nil = whole text.
+    public var span: Range<Int>?
+    public init(document: Int, score: Float, span: Range<Int>? = nil) {
+        self.document = document; self.score = score; self.span = span
+    }
+}
+
+/// What an analysis effect computes; the runtime answers with the matching `AnalysisResult`.
+public enum AnalysisRequest: Equatable, Sendable {
+    /// Embeds `query` under `queryTask` and ranks the corpus.
+    case search(query: String, queryTask: String?, k: Int)
+    case neighbours(document: Int, k: Int)
+    /// nil k = automatic (silhouette).
+    case clusters(k: Int?)
+    case duplicates(threshold: Float)
+    /// 2-D projection plus a clustering (nil = automatic k) to colour the points.
+    case projection(k: Int?)
+    /// Similarity matrix of free texts (the scratch list).
+    case similarity(texts: [String])
+    /// The same texts under two lenses (task, dimension).
+    case compare(texts: [String], a: Lens, b: Lens)
+}
+
+/// A task and a dimension: how a text is looked at.
+public struct Lens: Equatable, Sendable {
+    public var task: String?
+    public var dim: Int
+    public init(task: String?, dim: Int) { self.task = task; self.dim = dim }
+}
+
+public enum AnalysisResult: Equatable, Sendable {
+    case search([SearchHit])
+    case neighbours([Hit])
+    case clusters(Clustering)
+    /// Groups, and each member's similarity to its group's first member (document → cosine).
+    case duplicates([DuplicateGroup], similarity: [Int: Float] = [:])
+    case projection(points: [SIMD2<Float>], clusters: [Int])
+    case similarity([[Float]])
+    case comparison(Comparison)
+}
+
+/// Everything that can happen to the explorer: input, time, and results of effects.
+public enum Message: Sendable {
+    case key(Key)
+    case mouse(MouseEvent)
+    case resize(width: Int, height: Int)
+    /// The model is ready; `task` / `dim` are the validated starting lens (nil dim = full size).
+    case modelLoaded(ModelSummary, task: String?, dim: Int?)
+    case corpusLoaded(name: String, documents: [Document])
+    case progress(EncoderProgress)
+    /// The corpus is embedded under `task` (cache hits + new work).
+    case indexed(task: String?, chunks: Int, embedded: Int, cached: Int)
+    /// Embedding the corpus under `task` failed (the message says why).
+    case indexFailed(task: String?, message: String)
+    case debounceElapsed(token: Int)
+    case result(id: Int, AnalysisResult, latencyMs: Double?)
+    /// An effect failed; `id` names the request when it was one.
+    case failed(id: Int?, message: String)
+    case dropListWritten(path: String, count: Int)
+}
+
+/// A side effect for the runtime to perform. `update` stays pure by returning these.
+public enum Effect: Equatable, Sendable {
+    case analyse(id: Int, AnalysisRequest, task: String?, dim: Int)
+    /// The request is stale: stop it if possible; its result is ignored anyway.
+    case cancel(id: Int)
+    /// Send `.debounceElapsed(token)` after `seconds`.
+    case debounce(token: Int, seconds: Double)
+    /// Embed the corpus under another task (through the cache), then send `.indexed`.
+    case reindex(task: String?)
+    /// Write these document indices (one per line) to a file, then send `.dropListWritten`.
+    case writeDropList(documents: [Int])
+    case quit
+}

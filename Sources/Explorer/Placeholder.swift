@@ -1,1 +1,0 @@
-// PLACEHOLDER — the explorer's pure state/update/views live here (issue 6).

@@ -1,0 +1,85 @@
+import Foundation
+
+func renderSearch(_ state: AppState, into screen: inout Screen, _ body: Rect) {
+    let s = state.search
+    let focused = state.textFieldFocused
+    var x = screen.put(" Query › ", x: body.x, y: body.y, style: focused ? .accent : .dim)
+    renderField(s.query, focused: focused, x: x, y: body.y, width: body.width - x - 1, into: &screen)
+
+    let summary: String
+    if let error = state.indexError {
+        summary = "the corpus could not be indexed: \(error)"
+    } else if s.query.text.trimmingCharacters(in: .whitespaces).isEmpty {
+        summary = state.documents.isEmpty ? "loading the corpus…" : "type to search \(state.documents.count) documents"
+    } else if !state.indexReady {
+        summary = "indexing the corpus… results appear when it is ready"
+    } else if s.pending != nil && s.hits.isEmpty {
+        summary = "searching…"
+    } else {
+        summary = "\(s.hits.count) results for “\(s.answeredQuery)”" + (s.pending != nil ? "  (updating…)" : "")
+    }
+    screen.put(" " + summary, x: body.x, y: body.y + 1, maxWidth: body.width, style: .dim)
+
+    let list = Layout.searchList(state)
+    let offset = Layout.scrollOffset(selected: s.selected, count: s.hits.count, rows: list.height)
+    for row in 0..<list.height {
+        let i = offset + row
+        guard i < s.hits.count else { break }
+        let hit = s.hits[i]
+        let y = list.y + row
+        let selected = i == s.selected && !focused
+        x = list.x
+        x += screen.put(DisplayText.padLeft("\(i + 1)", width: 3) + " ", x: x, y: y, style: .dim)
+        x += ProgressBar.draw(fraction: Double(max(0, hit.score)), width: 10, x: x, y: y, into: &screen,
+                              style: .score(hit.score))
+        x += screen.put(" " + Format.score(hit.score) + "  ", x: x, y: y, style: .score(hit.score))
+        let text = state.documents.indices.contains(hit.document) ? state.documents[hit.document].text : "#\(hit.document)"
+        putHighlighted(text, span: hit.span, x: x, y: y, width: list.maxX - x, into: &screen)
+        if selected { screen.restyle(Rect(x: list.x, y: y, width: list.width, height: 1), style: .selection) }
+    }
+}
+
+/// A text field's visible part, with the cursor cell drawn in the cursor style when focused.
+func renderField(_ field: TextField, focused: Bool, x: Int, y: Int, width: Int, into screen: inout Screen) {
+    guard width > 1 else { return }
+    let (text, cursorColumn) = field.visible(width: width)
+    screen.fill(Rect(x: x, y: y, width: width, height: 1), style: .input)
+    screen.put(text, x: x, y: y, maxWidth: width, style: .input)
+    if focused, x + cursorColumn < screen.width {
+        screen[x + cursorColumn, y].style = .cursor
+    }
+}
+
+/// Draws `text` on one row; the characters inside `span` (Unicode-scalar offsets, the best-matching
+/// chunk) are highlighted. When the span starts beyond the row, the text is shown from shortly before it.
+func putHighlighted(_ text: String, span: Range<Int>?, x: Int, y: Int, width: Int, into screen: inout Screen) {
+    guard let span else {
+        screen.put(text, x: x, y: y, maxWidth: width, style: .normal)
+        return
+    }
+    // Split by scalar offsets, then rejoin as Strings (grapheme-safe enough: spans come from
+    // sentence boundaries, never from inside a grapheme). Only the scalars up to a little past
+    // the span's start plus a row are needed. Offsets refer to the raw text, so sanitizing
+    // happens after the split (Screen.put does it).
+    let scalars = Array(text.unicodeScalars.prefix(span.lowerBound + 4 * width + 16))
+    let lo = min(span.lowerBound, scalars.count), hi = min(span.upperBound, scalars.count)
+    var before = String(String.UnicodeScalarView(scalars[0..<lo]))
+    let inside = String(String.UnicodeScalarView(scalars[lo..<hi]))
+    let after = String(String.UnicodeScalarView(scalars[hi...]))
+    let beforeWidth = DisplayWidth.of(before)
+    if beforeWidth > width / 3 && beforeWidth + DisplayWidth.of(inside) > width {
+        // Keep the tail of `before` so the highlighted chunk is visible.
+        var tail = ""
+        for c in before.reversed() {
+            if DisplayWidth.of(tail) + DisplayWidth.of(c) > 8 { break }
+            tail.insert(c, at: tail.startIndex)
+        }
+        before = "…" + tail
+    }
+    var col = x
+    for (part, style) in [(before, SemanticStyle.normal), (inside, .highlight), (after, .normal)] where !part.isEmpty {
+        let room = x + width - col
+        guard room > 0 else { break }
+        col += screen.put(part, x: col, y: y, maxWidth: room, style: style)
+    }
+}

@@ -1,2 +1,0 @@
-import CNcurses
-// PLACEHOLDER — the only module that talks to ncurses (issue 6).

@@ -1,0 +1,246 @@
+import Foundation
+import TestSupport
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Drives the real `loupe` binary inside a detached tmux server (its own socket) with the default
+/// model, and reads the screen back with capture-pane. Polls with timeouts instead of sleeping.
+final class ExplorerTmuxTests: XCTestCase {
+    var tmux: Tmux!
+    var home: URL!
+
+    override func setUpWithError() throws {
+        guard shell("command -v tmux >/dev/null 2>&1").status == 0 else { throw XCTSkip("tmux is not installed") }
+        tmux = Tmux(server: "loupe-e2e-\(UUID().uuidString.prefix(8))")
+        home = try Fixtures.temporaryDirectory("loupe-explorer-e2e")
+    }
+
+    override func tearDown() {
+        tmux?.kill()
+        if let home { try? FileManager.default.removeItem(at: home) }
+    }
+
+    /// The binary (debug first, as `swift test` builds it) and the default model; skip without them.
+    func prerequisites() throws -> (binary: String, model: String) {
+        let candidates = [".build/debug/loupe", ".build/release/loupe"].map { Fixtures.repoRoot.appendingPathComponent($0).path }
+        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("no loupe binary (run `swift build --product loupe`)")
+        }
+        let model: URL
+        do { model = try Fixtures.defaultModelDirectory() } catch { throw XCTSkip("\(error)") }
+        return (binary, model.path)
+    }
+
+    /// The shell command tmux runs: loupe with LOUPE_HOME in the temp dir, then its exit status.
+    func command(_ binary: String, _ args: String, exec: Bool = false, in directory: String? = nil) -> String {
+        let env = "LOUPE_HOME=\(q(home.path)) LOUPE_LATENCY_LOG=\(q(home.appendingPathComponent("latency.json").path)) TERM=xterm-256color"
+        let run = "env \(env) \(q(binary)) \(args)"
+        return "cd \(q(directory ?? Fixtures.repoRoot.path)) && " + (exec ? "exec \(run)" : "\(run); echo LOUPE-EXIT=$?; sleep 120")
+    }
+
+    func testSearchEveryViewTaskDimensionResizeAndQuit() throws {
+        let (binary, model) = try prerequisites()
+        let faq = try String(contentsOf: Fixtures.repoRoot.appendingPathComponent("samples/faq.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        // The sample's example queries name the FAQ line (0-based) that answers them.
+        let queries = try String(contentsOf: Fixtures.repoRoot.appendingPathComponent("samples/faq-queries.jsonl"), encoding: .utf8)
+        let first = try XCTUnwrap(queries.split(separator: "\n").first)
+        let example = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        let query = try XCTUnwrap(example["query"] as? String)
+        let expected = faq[try XCTUnwrap(example["expected"] as? Int)]
+
+        try tmux.start(width: 120, height: 40, command: command(binary, "--model \(q(model)) samples/faq.txt"))
+        try tmux.waitFor("Query ›", timeout: 60)
+        try tmux.waitFor("\(faq.count) documents under none", timeout: 300)   // indexing finished
+
+        // Search: type the query; the expected FAQ line must be among the first five results.
+        tmux.type(query)
+        let screen = try tmux.waitFor("results for “\(query)”", timeout: 60)
+        let rows = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let resultRows = Array(rows.dropFirst(4).prefix(5))
+        let prefix = String(expected.prefix(40))
+        XCTAssertTrue(resultRows.contains { $0.contains(prefix) },
+                      "“\(prefix)” not in the top 5 for “\(query)”:\n" + resultRows.joined(separator: "\n"))
+
+        // Every view, by number (command mode after Esc) and by F-key.
+        tmux.keys("Escape")
+        let markers = ["2": "Press i and type texts", "3": "nearest of", "4": "members (most central first)",
+                       "5": "threshold 0.90", "6": "points ·", "7": "Matryoshka truncation"]
+        for key in ["2", "3", "4", "5", "6", "7"] {
+            tmux.keys(key)
+            try tmux.waitFor(markers[key]!, timeout: 120)
+        }
+        tmux.keys("F1")
+        try tmux.waitFor("Query › \(query)", timeout: 10)
+
+        // Task picker (MiniLM has no adapters: it says how to get them) and dimensions.
+        tmux.keys("t")
+        try tmux.waitFor("huggingface-cli download jinaai/jina-embeddings-v3", timeout: 10)
+        tmux.keys("Escape")
+        tmux.keys("[")
+        try tmux.waitFor("dim 256/384", timeout: 10)
+        try tmux.waitFor("results for “\(query)”", timeout: 60)      // the search re-ran at 256
+        tmux.keys("]")
+        try tmux.waitFor("dim 384/384", timeout: 10)
+
+        // Help from the keymap.
+        tmux.keys("?")
+        try tmux.waitFor("Keys — Search", timeout: 10)
+        tmux.keys("Escape")
+
+        // Resize below the minimum and back.
+        tmux.resize(width: 70, height: 20)
+        try tmux.waitFor("terminal too small", timeout: 10)
+        tmux.resize(width: 120, height: 40)
+        try tmux.waitFor("1 Search  2 Matrix  3 Neighbours", timeout: 10)
+
+        // Quit: exit status 0, the alternate screen is gone and the tabs with it.
+        tmux.keys("q")
+        let after = try tmux.waitFor("LOUPE-EXIT=0", timeout: 20)
+        XCTAssertFalse(after.contains("1 Search  2 Matrix"), after)
+        XCTAssertEqual(tmux.format("#{alternate_on}"), "0")
+        if let latency = try? String(contentsOf: home.appendingPathComponent("latency.json"), encoding: .utf8) {
+            print("explorer keypress → screen latency (debug build): \(latency)")
+        }
+    }
+
+    func testDuplicatesMarkAndWriteTheDropList() throws {
+        let (binary, model) = try prerequisites()
+        let corpus = Fixtures.repoRoot.appendingPathComponent("samples/duplicates.jsonl").path
+        // Run from the temp dir: the drop list is written to the current directory.
+        try tmux.start(width: 120, height: 40, command: command(binary, "--model \(q(model)) \(q(corpus))", in: home.path))
+        try tmux.waitFor("documents under none", timeout: 300)
+        tmux.keys("Escape", "5")
+        try tmux.waitFor("group 1 ·", timeout: 120)      // the sample has exact copies and paraphrases
+        tmux.keys("-")
+        try tmux.waitFor("threshold 0.89", timeout: 60)
+        tmux.keys("Down", "x")
+        try tmux.waitFor("1 marked drop", timeout: 10)
+        tmux.keys("w")
+        let path = home.appendingPathComponent("loupe-drop-list.txt").path
+        try tmux.waitFor("wrote 1 document index to drop to \(String(path.prefix(30)))", timeout: 10)   // the path may be cut
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        let fields = written.split(separator: "\n").first.map { $0.split(separator: "\t") } ?? []
+        XCTAssertEqual(fields.count, 3, "index, source, text: \(written)")
+        XCTAssertNotNil(fields.first.flatMap { Int($0) }, written)
+        tmux.keys("q")
+        try tmux.waitFor("LOUPE-EXIT=0", timeout: 20)
+    }
+
+    func testSecondRunUsesTheCacheAndCtrlCRestoresTheTerminal() throws {
+        let (binary, model) = try prerequisites()
+        let lines = (0..<12).map { "line \($0): the quick brown fox number \($0) jumps over a lazy dog" }
+        let corpus = home.appendingPathComponent("tiny.txt")
+        try lines.joined(separator: "\n").write(to: corpus, atomically: true, encoding: .utf8)
+        for run in 0..<2 {
+            try tmux.start(width: 100, height: 30, command: command(binary, "--model \(q(model)) \(q(corpus.path))"))
+            let indexed = try tmux.waitFor("12 documents under none", timeout: 120)
+            if run == 1 { XCTAssertTrue(indexed.contains("0 embedded, 12 from the cache"), indexed) }
+            tmux.keys("C-c")
+            let after = try tmux.waitFor("LOUPE-EXIT=0", timeout: 20)
+            XCTAssertFalse(after.contains("1 Search"), after)
+            XCTAssertEqual(tmux.format("#{alternate_on}"), "0")
+            tmux.kill()
+        }
+    }
+
+    func testSIGTERMRestoresTheTerminal() throws {
+        let (binary, model) = try prerequisites()
+        try tmux.start(width: 100, height: 30, command: command(binary, "--model \(q(model)) samples/faq.txt", exec: true),
+                       remainOnExit: true)
+        try tmux.waitFor("Query ›", timeout: 60)
+        XCTAssertEqual(tmux.format("#{alternate_on}"), "1")
+        let pid = tmux.format("#{pane_pid}")
+        XCTAssertEqual(shell("kill -TERM \(pid)").status, 0)
+        // tmux marks the pane dead when the pty closes and records the status when it reaps the child.
+        try tmux.waitUntil(timeout: 20) { tmux.format("#{pane_dead_status}#{pane_dead_signal}") != "" }
+        XCTAssertEqual(tmux.format("#{pane_dead_status}"), "143", "SIGTERM ends loupe with 128 + 15")
+        XCTAssertEqual(tmux.format("#{alternate_on}"), "0")
+    }
+
+    func testCrashSignalRestoresTheTerminalAndStillCrashes() throws {
+        let (binary, model) = try prerequisites()
+        try tmux.start(width: 100, height: 30, command: command(binary, "--model \(q(model)) samples/faq.txt", exec: true),
+                       remainOnExit: true)
+        try tmux.waitFor("Query ›", timeout: 60)
+        XCTAssertEqual(shell("kill -SEGV \(tmux.format("#{pane_pid}"))").status, 0)
+        try tmux.waitUntil(timeout: 20) { tmux.format("#{pane_dead_status}#{pane_dead_signal}") != "" }
+        XCTAssertEqual(tmux.format("#{pane_dead_signal}"), "11", "the crash is re-raised, not swallowed")
+        XCTAssertEqual(tmux.format("#{alternate_on}"), "0")
+    }
+
+    func testBadThemeFailsBeforeTakingTheScreen() throws {
+        let (binary, _) = try prerequisites()
+        let r = shell("\(q(binary)) explore --theme neon 2>&1")
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.output.contains("theme 'neon' not found"), r.output)
+        XCTAssertTrue(r.output.contains("high-contrast"), r.output)
+    }
+}
+
+/// Single-quotes a string for sh.
+func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+/// Runs a shell command with popen (not Foundation.Process), returning its output and status.
+@discardableResult
+func shell(_ command: String) -> (output: String, status: Int32) {
+    guard let pipe = popen(command, "r") else { return ("", -1) }
+    var output = Data()
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, pipe)
+        if n <= 0 { break }
+        output.append(buffer, count: n)
+    }
+    let status = pclose(pipe)
+    return (String(decoding: output, as: UTF8.self), (status >> 8) & 0xFF)
+}
+
+/// A private tmux server (`-L name`, no config) with one session.
+struct Tmux {
+    let server: String
+    var base: String { "tmux -L \(q(server)) -f /dev/null" }
+
+    func start(width: Int, height: Int, command: String, remainOnExit: Bool = false) throws {
+        let r = shell("\(base) new-session -d -s main -x \(width) -y \(height) \(q(command)) 2>&1")
+        guard r.status == 0 else { throw TmuxError.failed("new-session: \(r.output)") }
+        if remainOnExit { shell("\(base) set-option -t main remain-on-exit on") }
+    }
+
+    func capture() -> String { shell("\(base) capture-pane -p -t main 2>/dev/null").output }
+    func format(_ f: String) -> String {
+        shell("\(base) display-message -p -t main \(q(f)) 2>/dev/null").output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    func keys(_ names: String...) { shell("\(base) send-keys -t main \(names.map(q).joined(separator: " "))") }
+    func type(_ text: String) { shell("\(base) send-keys -t main -l \(q(text))") }
+    func resize(width: Int, height: Int) { shell("\(base) resize-window -t main -x \(width) -y \(height)") }
+    func kill() { shell("\(base) kill-server 2>/dev/null") }
+
+    /// Polls the screen until it contains `text`; returns that screen.
+    @discardableResult
+    func waitFor(_ text: String, timeout: Double) throws -> String {
+        var last = ""
+        try waitUntil(timeout: timeout, describe: { "“\(text)” never appeared; the screen was:\n\(last)" }) {
+            last = capture(); return last.contains(text)
+        }
+        return last
+    }
+
+    func waitUntil(timeout: Double, describe: () -> String = { "condition not met" }, _ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return }
+            usleep(50_000)
+        }
+        throw TmuxError.timeout(describe())
+    }
+}
+
+enum TmuxError: Error, CustomStringConvertible {
+    case failed(String), timeout(String)
+    var description: String {
+        switch self { case .failed(let m), .timeout(let m): return m }
+    }
+}

@@ -1,0 +1,136 @@
+import XCTest
+import Analysis
+@testable import Explorer
+
+final class SearchUpdateTests: XCTestCase {
+    func testStartUpIndexesUnderTheChosenTaskThenOpensOnTheFocusedQuery() {
+        var s = AppState()
+        let effects = update(&s, .modelLoaded(TestStates.jina, task: "retrieval.passage", dim: 256))
+        XCTAssertEqual(effects, [.reindex(task: "retrieval.passage")])
+        XCTAssertEqual(s.dim, 256)
+        XCTAssertFalse(s.indexReady)
+        XCTAssertEqual(s.view, .search)
+        XCTAssertTrue(s.textFieldFocused)
+    }
+
+    func testTypingIsDebouncedAndOnlyTheLatestTokenSearches() {
+        var s = TestStates.ready()
+        let e1 = update(&s, .key(.char("p")))
+        XCTAssertEqual(e1, [.debounce(token: 1, seconds: 0.12)])
+        let e2 = update(&s, .key(.char("w")))
+        XCTAssertEqual(e2, [.debounce(token: 2, seconds: 0.12)])
+        XCTAssertEqual(update(&s, .debounceElapsed(token: 1)), [], "a superseded timer does nothing")
+        let e3 = update(&s, .debounceElapsed(token: 2))
+        XCTAssertEqual(e3, [.analyse(id: 1, .search(query: "pw", queryTask: nil, k: 50), task: nil, dim: 384)])
+        XCTAssertEqual(s.search.pending, 1)
+    }
+
+    func testStaleResultsAreDropped() {
+        var s = TestStates.ready()
+        _ = TestStates.type(&s, "reset")
+        _ = update(&s, .debounceElapsed(token: s.search.debounceToken))     // request 1
+        _ = TestStates.type(&s, " pw")
+        let e = update(&s, .debounceElapsed(token: s.search.debounceToken)) // request 2 cancels 1
+        XCTAssertEqual(e.first, .cancel(id: 1))
+        _ = update(&s, .result(id: 1, .search([SearchHit(document: 3, score: 0.9)]), latencyMs: 5))
+        XCTAssertEqual(s.search.hits, [], "the answer to request 1 arrived after request 2 was sent")
+        _ = update(&s, .result(id: 2, .search([SearchHit(document: 0, score: 0.7)]), latencyMs: 6))
+        XCTAssertEqual(s.search.hits, [SearchHit(document: 0, score: 0.7)])
+        XCTAssertEqual(s.search.answeredQuery, "reset pw")
+        XCTAssertEqual(s.lastLatencyMs, 6)
+    }
+
+    func testQueriesUseTheQueryAdapterAgainstPassages() {
+        var s = TestStates.ready(model: TestStates.jina, task: "retrieval.passage")
+        _ = TestStates.type(&s, "invoice")
+        let e = update(&s, .debounceElapsed(token: s.search.debounceToken))
+        XCTAssertEqual(e, [.analyse(id: 1, .search(query: "invoice", queryTask: "retrieval.query", k: 50),
+                                    task: "retrieval.passage", dim: 1024)])
+    }
+
+    func testSearchWaitsForTheIndexAndRunsWhenItIsReady() {
+        var s = AppState()
+        _ = update(&s, .corpusLoaded(name: "faq", documents: TestStates.documents(TestStates.faq)))
+        _ = update(&s, .modelLoaded(TestStates.miniLM, task: nil, dim: nil))
+        _ = TestStates.type(&s, "card")
+        XCTAssertEqual(update(&s, .debounceElapsed(token: s.search.debounceToken)), [])
+        let e = update(&s, .indexed(task: nil, chunks: 5, embedded: 5, cached: 0))
+        XCTAssertEqual(e, [.analyse(id: 1, .search(query: "card", queryTask: nil, k: 50), task: nil, dim: 384)])
+    }
+
+    func testEnterRunsAtOnceThenListKeysSelectAndOpen() {
+        var s = TestStates.ready()
+        _ = TestStates.type(&s, "account")
+        let e = update(&s, .key(.enter))
+        XCTAssertEqual(e, [.analyse(id: 1, .search(query: "account", queryTask: nil, k: 50), task: nil, dim: 384)])
+        XCTAssertEqual(s.focus, .list)
+        XCTAssertEqual(s.search.query.history, ["account"])
+        _ = update(&s, .result(id: 1, .search([SearchHit(document: 2, score: 0.8), SearchHit(document: 4, score: 0.6)]), latencyMs: nil))
+        _ = update(&s, .key(.down))
+        XCTAssertEqual(s.search.selected, 1)
+        _ = update(&s, .key(.enter))
+        XCTAssertEqual(s.overlay, .detail(document: 4, scroll: 0))
+        _ = update(&s, .key(.esc))
+        XCTAssertNil(s.overlay)
+        _ = update(&s, .key(.char("/")))
+        XCTAssertTrue(s.textFieldFocused)
+    }
+
+    func testDigitsAreTextInTheFieldAndViewKeysOutsideIt() {
+        var s = TestStates.ready()
+        _ = update(&s, .key(.char("2")))
+        XCTAssertEqual(s.search.query.text, "2")
+        XCTAssertEqual(s.view, .search)
+        _ = update(&s, .key(.f(3)))
+        XCTAssertEqual(s.view, .neighbours, "F-keys switch views even while typing")
+        _ = update(&s, .key(.f(1)))
+        XCTAssertFalse(s.textFieldFocused, "views open in command mode, so digits keep switching")
+        _ = update(&s, .key(.char("2")))
+        XCTAssertEqual(s.view, .matrix)
+        _ = update(&s, .key(.char("1")))
+        XCTAssertEqual(s.view, .search)
+    }
+
+    func testFieldEditingKeysAndHistory() {
+        var s = TestStates.ready()
+        _ = TestStates.type(&s, "reset my password")
+        _ = update(&s, .key(.ctrl("w")))
+        XCTAssertEqual(s.search.query.text, "reset my ")
+        _ = update(&s, .key(.ctrl("u")))
+        XCTAssertEqual(s.search.query.text, "")
+        _ = TestStates.type(&s, "first")
+        _ = update(&s, .key(.enter))
+        _ = update(&s, .key(.tab))
+        XCTAssertTrue(s.textFieldFocused)
+        _ = update(&s, .key(.ctrl("u")))
+        _ = update(&s, .key(.up))
+        XCTAssertEqual(s.search.query.text, "first")
+    }
+
+    func testCtrlCQuitsFromAnywhereAndQOnlyOutsideFields() {
+        var s = TestStates.ready()
+        XCTAssertEqual(update(&s, .key(.char("q"))), [.debounce(token: 1, seconds: 0.12)])
+        XCTAssertFalse(s.quitting)
+        XCTAssertEqual(update(&s, .key(.ctrl("c"))), [.quit])
+        XCTAssertTrue(s.quitting)
+        var t = TestStates.ready()
+        _ = update(&t, .key(.esc))
+        XCTAssertEqual(update(&t, .key(.char("q"))), [.quit])
+    }
+
+    func testClickingATabAndARow() {
+        var s = TestStates.ready()
+        _ = TestStates.type(&s, "x")
+        _ = update(&s, .key(.enter))
+        _ = update(&s, .result(id: 1, .search([SearchHit(document: 0, score: 0.5), SearchHit(document: 1, score: 0.4)]), latencyMs: nil))
+        let list = Layout.searchList(s)
+        _ = update(&s, .mouse(MouseEvent(x: 10, y: list.y + 1)))
+        XCTAssertEqual(s.search.selected, 1)
+        _ = update(&s, .mouse(MouseEvent(x: 10, y: list.y + 1)))
+        XCTAssertEqual(s.overlay, .detail(document: 1, scroll: 0), "a second click opens the row")
+        _ = update(&s, .key(.esc))
+        let tab = Layout.tabs(s)[3]
+        _ = update(&s, .mouse(MouseEvent(x: tab.columns.lowerBound + 1, y: 1)))
+        XCTAssertEqual(s.view, .clusters)
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class ExplorerSmokeTests: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}
