@@ -21,14 +21,13 @@ enum AnalysisCLI {
         do { try model.validate(dimension: dim) } catch { throw CLIError("--dim \(dim): \(error)") }
     }
 
-    /// Opens (and indexes, through the cache) the corpus under the resolved `task`.
-    ///
-    /// INTEGRATION: once the service branch is merged, pass the loaded model on so it is not loaded
-    /// twice: `CorpusSession.open(paths:corpus:model:loadedModel: loaded, task: .resolved(task))`.
+    /// Opens (and indexes, through the cache) the corpus under the resolved `task`, reusing the
+    /// already-loaded model.
     static func open(_ paths: [String], corpus: CorpusOptions, model: ModelOptions, loaded: EmbeddingModel,
                      task: String?) async throws -> CorpusSession {
         guard !paths.isEmpty else { throw CLIError("no corpus given: pass one or more files, a directory, or - for stdin") }
-        return try await CorpusSession.open(paths: paths, corpus: corpus, model: model, task: task)
+        return try await CorpusSession.open(paths: paths, corpus: corpus, model: model, loadedModel: loaded,
+                                            task: .resolved(task))
     }
 
     /// One vector per chunk at `dim` (nil = full), and the document of each chunk.
@@ -52,12 +51,7 @@ enum AnalysisCLI {
 
     /// Embeds free texts through the cache-backed indexer (interactive priority).
     static func embed(_ texts: [String], model: EmbeddingModel, options: ModelOptions, task: String?, dim: Int?) async throws -> Vectors {
-        let cache: EmbeddingCache?
-        do { cache = try EmbeddingCache.open(directory: EmbeddingCache.defaultDirectory()) } catch {
-            FileHandle.standardError.write(Data("loupe: embedding cache unavailable (\(error)); embedding without it\n".utf8))
-            cache = nil
-        }
-        let indexer = Indexer(service: EncoderService(model: model), cache: cache)
+        let (_, indexer) = CorpusSession.makeIndexer(model: model, options: options)
         let rows = try await indexer.embed(texts: texts, task: task, applyPrefix: !options.noPrefix)
         guard rows.count == texts.count, let width = rows.first?.count, rows.allSatisfy({ $0.count == width }) else {
             throw CLIError("the encoder returned \(rows.count) vectors for \(texts.count) texts")

@@ -34,20 +34,22 @@ struct BenchCommand: AsyncParsableCommand {
         let sgemm = Self.measureSgemm()
         var failed = false
         for name in names {
-            var line: BenchLine
+            var lines: [BenchLine]
             do {
                 if let extra = BenchRegistry.extra[name] {
-                    line = try extra(context)
+                    lines = try extra(context)
                 } else {
-                    line = try runEngineCase(name, context)
+                    lines = [try runEngineCase(name, context)]
                 }
             } catch {
-                line = BenchLine(name: name, seconds: .nan, note: "failed: \(error)")
+                lines = [BenchLine(name: name, seconds: .nan, note: "failed: \(error)")]
                 failed = true
             }
-            line.sgemmGflops = line.sgemmGflops ?? sgemm
-            line.peakRSSBytes = line.peakRSSBytes ?? peakRSSBytes()
-            print(json ? line.json() : Self.human(line))
+            for var line in lines {
+                line.sgemmGflops = line.sgemmGflops ?? sgemm
+                line.peakRSSBytes = line.peakRSSBytes ?? peakRSSBytes()
+                print(json ? line.json() : Self.human(line))
+            }
         }
         if failed { throw ExitCode.failure }
     }
@@ -151,6 +153,19 @@ final class BenchContext {
 /// add an entry to this table; `loupe bench --case NAME` runs it and prints its BenchLine
 /// (sgemm GFLOP/s and peak RSS are filled in when the case leaves them nil).
 enum BenchRegistry {
-    // e.g. ["tokenize": { context in try TokenizerBenchmark.run(context) }]
-    static let extra: [String: @Sendable (BenchContext) throws -> BenchLine] = [:]
+    static let extra: [String: @Sendable (BenchContext) throws -> [BenchLine]] = {
+        var table: [String: @Sendable (BenchContext) throws -> [BenchLine]] = [:]
+        // Tokenizer load + throughput on the model's tokenizer.json (or --tokenizer-style path via --model).
+        table["tokenizer"] = { context in
+            guard let dir = context.options.model else {
+                throw CLIError("the tokenizer case needs --model DIR (a folder with tokenizer.json)")
+            }
+            return try TokenizerBenchmark.run(tokenizerPath: URL(fileURLWithPath: dir).appendingPathComponent("tokenizer.json").path)
+        }
+        for name in AnalysisBenchmark.cases {
+            table[name] = { _ in try AnalysisBenchmark.run(name).map { [$0] } ?? [] }
+        }
+        table["gemm"] = { _ in KernelBenchmark.run() }
+        return table
+    }()
 }
