@@ -12,7 +12,12 @@ run: setup build
 
 test: setup fixtures
 	$(SWIFT) build -c release --product loupe
-	$(SWIFT) test --parallel --num-workers 2
+	@# --parallel prints no XCTest summary, so the closing 'N passed, N failed' line comes from
+	@# the xUnit report; the exit code is swift test's (or the summary's when tests failed).
+	@rm -f .build/xunit.xml; rc=0; \
+	$(SWIFT) test --parallel --num-workers 2 --disable-swift-testing --xunit-output .build/xunit.xml || rc=$$?; \
+	scripts/test-summary.py .build/xunit.xml || { [ $$rc -ne 0 ] || rc=1; }; \
+	exit $$rc
 
 setup: system model
 
