@@ -20,8 +20,16 @@ public actor EncoderService {
     /// At most this many (padded) tokens per forward pass: rows × longest row.
     public nonisolated let tokenBudget: Int
     public nonisolated let maxRows: Int
+    /// Bulk batches are sized from the measured speed to take about this long: an interactive request
+    /// submitted during bulk work waits at most about one such batch (a forward pass is not interruptible
+    /// except by cancellation), while batches stay large enough for efficient matrix products.
+    public nonisolated let targetBatchSeconds: Double
+    /// The smallest adaptive budget (and the first one, before any speed is known).
+    public nonisolated let minimumBatchTokens: Int
     nonisolated let supersede = SupersedeRegistry()
 
+    /// Bulk throughput estimate (tokens per second), an exponential average over recent batches.
+    private var measuredTokensPerSecond: Double?
     private var interactiveInFlight = 0
     private var bulkWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -36,11 +44,14 @@ public actor EncoderService {
         self.init(backend: ModelBackend(model: model, maxLength: maxLength))
     }
 
-    public init(backend: any EmbeddingBackend, tokenBudget: Int = 8192, maxRows: Int = 32) {
+    public init(backend: any EmbeddingBackend, tokenBudget: Int = 8192, maxRows: Int = 32,
+                targetBatchSeconds: Double = 0.25, minimumBatchTokens: Int = 256) {
         self.backend = backend
         self.info = backend.info
         self.tokenBudget = max(1, tokenBudget)
         self.maxRows = max(1, maxRows)
+        self.targetBatchSeconds = targetBatchSeconds
+        self.minimumBatchTokens = max(1, min(minimumBatchTokens, tokenBudget))
         self.executor = DispatchQueueExecutor(label: "loupe.encoder")
     }
 
@@ -122,9 +133,8 @@ public actor EncoderService {
             counts.append(tokens.count)
             if !interactive && n % 512 == 511 { await yieldToInteractive(); try check(flag) }
         }
-        let batches = BatchPlanner.plan(tokenCounts: counts, lateChunked: items.map { $0.chunks != nil },
-                                        tokenBudget: tokenBudget, maxRows: maxRows,
-                                        sortByLength: !interactive)
+        var batches = BatchSource(tokenCounts: counts, lateChunked: items.map { $0.chunks != nil },
+                                  maxRows: maxRows, sortByLength: !interactive)
         let totalTokens = counts.reduce(0, +)
         var doneTexts = 0, doneTokens = 0
         if !interactive { progressTracker.begin(texts: items.count, tokens: totalTokens) }
@@ -136,9 +146,12 @@ public actor EncoderService {
 
         var results = [[[Float]]](repeating: [], count: items.count)
         let shouldCancel: @Sendable () -> Bool = { flag.isCancelled }
-        for batch in batches {
+        while !batches.isEmpty {
             if !interactive { await yieldToInteractive() }
             try check(flag)
+            // Interactive work runs at full size: nothing else may cut in, so small batches would only cost.
+            guard let batch = batches.next(tokenBudget: interactive ? tokenBudget : bulkBudget()) else { break }
+            let started = ProcessInfo.processInfo.systemUptime
             let vectors: [[[Float]]]
             do {
                 vectors = try embedBatch(batch, items: items, ids: ids, task: task, applyPrefix: applyPrefix,
@@ -150,6 +163,7 @@ public actor EncoderService {
             for (k, index) in batch.enumerated() { results[index] = vectors[k] }
             onBatch?(batch, vectors)
             let batchTokens = batch.reduce(0) { $0 + counts[$1] }
+            if !interactive { measure(tokens: batchTokens, seconds: ProcessInfo.processInfo.systemUptime - started) }
             doneTexts += batch.count
             doneTokens += batchTokens
             if !interactive { progressTracker.advance(texts: batch.count, tokens: batchTokens) }
@@ -174,6 +188,19 @@ public actor EncoderService {
             throw ModelError.invalidInput("the model returned \(vectors.count) vectors for \(rows.count) texts")
         }
         return vectors.map { [$0] }
+    }
+
+    /// The token budget of the next bulk batch: what the measured speed does in `targetBatchSeconds`.
+    func bulkBudget() -> Int {
+        guard let rate = measuredTokensPerSecond, targetBatchSeconds > 0 else { return minimumBatchTokens }
+        let wanted = rate * targetBatchSeconds
+        return wanted >= Double(tokenBudget) ? tokenBudget : max(minimumBatchTokens, Int(wanted))
+    }
+
+    private func measure(tokens: Int, seconds: Double) {
+        guard seconds > 0 else { return }
+        let rate = Double(tokens) / seconds
+        measuredTokensPerSecond = measuredTokensPerSecond.map { 0.6 * $0 + 0.4 * rate } ?? rate
     }
 
     private func check(_ flag: CancelFlag) throws {

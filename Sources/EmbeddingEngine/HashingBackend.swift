@@ -10,6 +10,8 @@ public struct HashingBackend: EmbeddingBackend {
     public let maxLength: Int
     /// Sleep per forward pass, split into `layers` slices with a cancellation poll between them.
     public let delayPerBatch: Double
+    /// Extra sleep per token of a forward pass (a speed in tokens per second, for batch sizing tests).
+    public let delayPerToken: Double
     public let layers: Int
     /// Counts and hooks, shared by copies of the backend (tests read them).
     public let stats = Stats()
@@ -17,6 +19,7 @@ public struct HashingBackend: EmbeddingBackend {
     public final class Stats: @unchecked Sendable {
         private let lock = NSLock()
         private var _texts = 0, _batches = 0, _lateDocuments = 0
+        private var _batchTokens: [Int] = []
         /// Called on the thread running each forward pass (tests check which queue that is).
         public var onForward: (@Sendable () -> Void)? {
             get { lock.withLock { _onForward } }
@@ -26,9 +29,11 @@ public struct HashingBackend: EmbeddingBackend {
         public var textsEmbedded: Int { lock.withLock { _texts } }
         public var batches: Int { lock.withLock { _batches } }
         public var lateChunkedDocuments: Int { lock.withLock { _lateDocuments } }
-        func record(texts: Int, late: Bool) {
+        /// Tokens of each plain forward pass, in order.
+        public var batchTokens: [Int] { lock.withLock { _batchTokens } }
+        func record(texts: Int, late: Bool, tokens: Int) {
             let hook = lock.withLock { () -> (@Sendable () -> Void)? in
-                _texts += texts; _batches += 1; if late { _lateDocuments += 1 }
+                _texts += texts; _batches += 1; if late { _lateDocuments += 1 } else { _batchTokens.append(tokens) }
                 return _onForward
             }
             hook?()
@@ -37,7 +42,7 @@ public struct HashingBackend: EmbeddingBackend {
 
     public init(name: String = "hashing", hiddenSize: Int = 32,
                 tasks: [String] = ["retrieval.query", "retrieval.passage", "text-matching"],
-                maxLength: Int = 512, delayPerBatch: Double = 0, layers: Int = 4) {
+                maxLength: Int = 512, delayPerBatch: Double = 0, delayPerToken: Double = 0, layers: Int = 4) {
         var instructions: [String: String] = [:]
         for task in tasks { instructions[task] = task == "retrieval.query" ? "Query: " : "" }
         info = ModelInfo(name: name, tasks: tasks, dimensions: Array(1...hiddenSize), hiddenSize: hiddenSize,
@@ -45,6 +50,7 @@ public struct HashingBackend: EmbeddingBackend {
                          fingerprint: "hashing-\(name)-\(hiddenSize)", instructions: instructions)
         self.maxLength = maxLength
         self.delayPerBatch = delayPerBatch
+        self.delayPerToken = delayPerToken
         self.layers = max(1, layers)
     }
 
@@ -59,15 +65,15 @@ public struct HashingBackend: EmbeddingBackend {
     public func tokenSpans(_ text: String) -> [Range<Int>] { WordSpans.spans(text) }
 
     public func embed(ids: [[Int32]], task: String?, shouldCancel: @escaping @Sendable () -> Bool) throws -> [[Float]] {
-        try simulateWork(shouldCancel)
-        stats.record(texts: ids.count, late: false)
+        try simulateWork(shouldCancel, tokens: ids.reduce(0) { $0 + $1.count })
+        stats.record(texts: ids.count, late: false, tokens: ids.reduce(0) { $0 + $1.count })
         return ids.map { row in vector(ofTokens: row.map { UInt64(bitPattern: Int64($0)) }, task: task) }
     }
 
     public func embedLateChunks(text: String, chunks: [Range<Int>], task: String?, applyPrefix: Bool,
                                 shouldCancel: @escaping @Sendable () -> Bool) throws -> [[Float]] {
-        try simulateWork(shouldCancel)
-        stats.record(texts: 1, late: true)
+        try simulateWork(shouldCancel, tokens: text.unicodeScalars.count / 5)
+        stats.record(texts: 1, late: true, tokens: 0)
         let context = Self.hash(text) % 7  // late chunking sees the whole document
         return chunks.map { span in
             let words = Self.words(Self.slice(text, span)).map { Self.hash($0) }
@@ -75,14 +81,15 @@ public struct HashingBackend: EmbeddingBackend {
         }
     }
 
-    private func simulateWork(_ shouldCancel: () -> Bool) throws {
-        guard delayPerBatch > 0 else {
+    private func simulateWork(_ shouldCancel: () -> Bool, tokens: Int) throws {
+        let delay = delayPerBatch + delayPerToken * Double(tokens)
+        guard delay > 0 else {
             if shouldCancel() { throw ModelError.cancelled }
             return
         }
         for _ in 0..<layers {
             if shouldCancel() { throw ModelError.cancelled }
-            Thread.sleep(forTimeInterval: delayPerBatch / Double(layers))
+            Thread.sleep(forTimeInterval: delay / Double(layers))
         }
         if shouldCancel() { throw ModelError.cancelled }
     }

@@ -171,6 +171,25 @@ final class EncoderServiceTests: XCTestCase {
         XCTAssertGreaterThan(seen.all.count, 2, "intermediate updates were observed")
     }
 
+    func testBulkBatchesAreSizedFromTheMeasuredSpeed() async throws {
+        // 20,000 tokens/s (or slower when the machine is busy: sleeps only overrun), 0.02 s per batch
+        // → at most about 400 tokens per batch once the speed is known, instead of the 8,192 budget.
+        let backend = HashingBackend(delayPerToken: 1.0 / 20_000)
+        let service = EncoderService(backend: backend, tokenBudget: 8192, maxRows: 1000,
+                                     targetBatchSeconds: 0.02, minimumBatchTokens: 64)
+        let texts = (0..<600).map { "text \($0) with a few words" }
+        _ = try await service.embed(texts: texts, task: nil, priority: .bulk)
+        let sizes = backend.stats.batchTokens
+        XCTAssertEqual(sizes.reduce(0, +), try texts.reduce(0) { $0 + (try backend.tokenIDs($1, task: nil, applyPrefix: true)).count })
+        XCTAssertLessThanOrEqual(sizes[0], 64, "the first batch uses the minimum budget")
+        XCTAssertLessThanOrEqual(sizes.max() ?? 0, 400 + 10, "\(sizes)")
+        XCTAssertGreaterThan(sizes.count, 600 * 9 / 410, "\(sizes)")
+        // An interactive request is not split: one forward pass.
+        let before = backend.stats.batches
+        _ = try await service.embed(texts: Array(texts.prefix(200)), task: nil, priority: .interactive)
+        XCTAssertEqual(backend.stats.batches - before, 1)
+    }
+
     func testBatchPlannerSortsPacksAndIsolatesLateChunks() {
         let counts = [10, 3, 50, 4, 200, 9]
         let late = [false, false, false, false, false, true]
