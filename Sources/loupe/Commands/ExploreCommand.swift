@@ -81,7 +81,18 @@ struct ExploreCommand: AsyncParsableCommand {
                 let resolved = try resolveTask(task, default: ExploreCommand.defaultTask(model), model: model)
                 if let dim { try model.validate(dimension: dim) }
                 let service = EncoderService(model: model)
-                let indexer = Indexer(service: service, cache: try? EmbeddingCache.open(directory: EmbeddingCache.defaultDirectory()))
+                // The cache reports a recovered (moved-aside) file through `log`; stderr belongs to
+                // the screen now, so the note goes to the status line instead.
+                let cache: EmbeddingCache?
+                do {
+                    cache = try EmbeddingCache.open(directory: EmbeddingCache.defaultDirectory()) { note in
+                        queue.post(.failed(id: nil, message: note))
+                    }
+                } catch {
+                    cache = nil
+                    queue.post(.failed(id: nil, message: "embedding cache unavailable (\(error)); working without it"))
+                }
+                let indexer = Indexer(service: service, cache: cache)
                 runner.engine = Engine(model: model, service: service, indexer: indexer,
                                        applyPrefix: !options.noPrefix, chunkTokens: chunkTokens)
                 queue.post(.modelLoaded(ModelSummary(service.info), task: resolved, dim: dim))
