@@ -1,9 +1,13 @@
 import ArgumentParser
 import Foundation
+import Corpus
 import JinaEmbeddings
 
 /// `loupe embed`: JSON Lines in (`{"text": ...}` or `{"ids": [...]}` with --input-ids, each with an
 /// optional "task"), one `{"embedding": [...]}` or `{"error": "..."}` line out per input, in order.
+/// Text inputs go through the embedding cache (a text seen before under the same model, task, prefix
+/// and max length costs no encoder work); `--input-ids` and `--no-normalize` bypass it, because the
+/// cache holds normalized vectors of texts.
 struct EmbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
@@ -31,6 +35,8 @@ struct EmbedCommand: AsyncParsableCommand {
         var line: Int
         var ids: [Int32]
         var task: String?
+        /// The input text (nil with --input-ids): the cache key.
+        var text: String?
     }
 
     func run() async throws {
@@ -44,13 +50,15 @@ struct EmbedCommand: AsyncParsableCommand {
             throw CLIError("model \(model.name) cannot tokenize text (\(why)); pass token ids with --input-ids")
         }
         let maxLength = modelOptions.maxLength ?? model.maxLength
+        let indexer: Indexer? = inputIds || noNormalize ? nil : CorpusSession.makeIndexer(model: model, options: modelOptions).1
 
         var outputs: [Int: String] = [:]
         var pending: [Pending] = []
         var next = 0, lineCount = 0, failed = false
 
-        func flush() {
+        func flush() async {
             guard !pending.isEmpty else { return }
+            if let indexer, await flushThroughCache(indexer) { return }
             do {
                 let vectors = try model.embed(ids: pending.map(\.ids), tasks: pending.map(\.task), normalize: false)
                 for (p, v) in zip(pending, vectors) { outputs[p.line] = Self.embeddingLine(finish(v)) }
@@ -67,6 +75,24 @@ struct EmbedCommand: AsyncParsableCommand {
             while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
         }
 
+        /// Embeds the pending texts through the cache, one call per task; false (nothing consumed)
+        /// when that fails, so the direct path below isolates the failing line.
+        func flushThroughCache(_ indexer: Indexer) async -> Bool {
+            var byTask: [String?: [Pending]] = [:]
+            for p in pending { byTask[p.task, default: []].append(p) }
+            var done: [(Int, [Float])] = []
+            for (task, group) in byTask {
+                guard let vectors = try? await indexer.embed(texts: group.map { $0.text ?? "" }, task: task,
+                                                             applyPrefix: !modelOptions.noPrefix, priority: .bulk),
+                      vectors.count == group.count else { return false }
+                done += zip(group.map(\.line), vectors).map { ($0, $1) }
+            }
+            for (line, v) in done { outputs[line] = Self.embeddingLine(finish(v)) }
+            pending.removeAll()
+            while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
+            return true
+        }
+
         while let raw = readLine(strippingNewline: true) {
             if raw.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let line = lineCount
@@ -77,10 +103,10 @@ struct EmbedCommand: AsyncParsableCommand {
                 outputs[line] = Self.errorLine("\(error)")
                 failed = true
             }
-            if pending.count >= batchSize { flush() }
+            if pending.count >= batchSize { await flush() }
             while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
         }
-        flush()
+        await flush()
         while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
         if failed { throw ExitCode.failure }
     }
@@ -119,7 +145,7 @@ struct EmbedCommand: AsyncParsableCommand {
         }
         guard let text = obj["text"] as? String else { throw CLIError("line \(line + 1): no \"text\" string") }
         let enc = try model.tokenize(text, task: lineTask, applyPrefix: !modelOptions.noPrefix, maxLength: maxLength)
-        return Pending(line: line, ids: enc.ids, task: lineTask)
+        return Pending(line: line, ids: enc.ids, task: lineTask, text: text)
     }
 
     static func embeddingLine(_ v: [Float]) -> String {

@@ -1,5 +1,0 @@
-import XCTest
-
-final class EndToEndSmokeTests: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}
