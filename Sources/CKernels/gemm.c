@@ -20,6 +20,7 @@ void loupe_gemm_plain(const float *x, size_t m, size_t ldx, const loupe_weights 
             float acc = 0;
             for (size_t c = 0; c < k; c++) acc = fmaf(xi[c], row[c], acc);
             if (bias) acc = acc + bias[j];
+            if (flags & LOUPE_GEMM_PREADD) acc = acc + y[i * ldy + j];
             if (flags & LOUPE_GEMM_GELU) acc = loupe_gelu_scalar(acc);
             if (flags & LOUPE_GEMM_ACCUMULATE) acc = y[i * ldy + j] + acc;
             y[i * ldy + j] = acc;
@@ -95,6 +96,7 @@ void loupe_gemm_bf16dot_plain(const float *x, size_t m, size_t ldx, const loupe_
             float acc = 0;
             for (size_t c = 0; c < k; c++) acc = fmaf(xr[c], loupe_weights_get(w, j, c), acc);
             if (bias) acc = acc + bias[j];
+            if (flags & LOUPE_GEMM_PREADD) acc = acc + y[i * ldy + j];
             if (flags & LOUPE_GEMM_GELU) acc = loupe_gelu_scalar(acc);
             if (flags & LOUPE_GEMM_ACCUMULATE) acc = y[i * ldy + j] + acc;
             y[i * ldy + j] = acc;
@@ -108,6 +110,7 @@ void loupe_gemm_epilogue(const float *acc, size_t lda, size_t m, size_t n, const
         for (size_t j = 0; j < n; j++) {
             float v = acc[i * lda + j];
             if (bias) v = v + bias[j];
+            if (flags & LOUPE_GEMM_PREADD) v = v + y[i * ldy + j];
             if (flags & LOUPE_GEMM_GELU) v = loupe_gelu_scalar(v);
             if (flags & LOUPE_GEMM_ACCUMULATE) v = y[i * ldy + j] + v;
             y[i * ldy + j] = v;

@@ -136,6 +136,28 @@ final class GemmTests: XCTestCase {
         }
     }
 
+    /// `.addBeforeActivation`: GELU(x·Wᵀ + b + y_old), the fc1 epilogue with a LoRA term written first.
+    func testAddBeforeActivationFeedsTheGelu() throws {
+        let p = Problem(m: 23, n: 70, k: 80, dtype: .bf16, seed: 13)
+        let w = try p.packed()
+        let ref = p.reference(bias: true)
+        var rng = SeededRNG(seed: 14)
+        let old = (0..<(p.m * p.n)).map { _ in Float.random(in: -2...2, using: &rng) }
+        var fast = old, plain = old, blas = old
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &fast, options: [.gelu, .addBeforeActivation])
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &plain,
+                         options: [.gelu, .addBeforeActivation, .plainReference])
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &blas,
+                         options: [.gelu, .addBeforeActivation, .blasFallback])
+        XCTAssertEqual(fast.map(\.bitPattern), plain.map(\.bitPattern))
+        for i in fast.indices {
+            let want = geluDouble(ref.value[i] + Double(old[i]))
+            let tol = 1e-5 * (ref.scale[i] + abs(Double(old[i]))) * 1.2 + 4e-7 * abs(want) + 1e-7
+            XCTAssertEqual(Double(fast[i]), want, accuracy: tol, "output \(i)")
+            XCTAssertEqual(Double(blas[i]), want, accuracy: tol, "BLAS fallback output \(i)")
+        }
+    }
+
     func testThreadCountsGiveIdenticalBits() throws {
         let saved = FastKernels.threads
         defer { FastKernels.threads = saved }
