@@ -7,6 +7,8 @@ import Tokenizers
 struct TensorSource {
     let file: SafeTensorsFile
     let prefix: String
+    /// Pack bf16 Linear weights for the LOSSY bf16 dot-product kernel (activations rounded to bf16).
+    var lossy = false
 
     func has(_ name: String) -> Bool { file.tensors[prefix + name] != nil }
 
@@ -44,10 +46,11 @@ struct TensorSource {
         let infos = try zip(names, rows).map { try info($0, shape: [$1, cols]) }
         let total = rows.reduce(0, +)
         func dtype(_ d: DType) -> WeightDType? { d == .F32 ? .f32 : d == .BF16 ? .bf16 : d == .F16 ? .f16 : nil }
-        guard let dt = dtype(infos[0].dtype) else {
+        guard var dt = dtype(infos[0].dtype) else {
             throw ModelError.checkpoint("\(file.path): tensor \(prefix + names[0]) has dtype \(infos[0].dtype.rawValue); "
                 + "Linear weights must be F32, BF16 or F16 (convert the checkpoint)")
         }
+        if lossy && dt == .bf16 && infos.allSatisfy({ $0.dtype == .BF16 }) { dt = .bf16LossyDot }
         defer { for n in names { file.releasePages(prefix + n) } }
         do {
             if names.count == 1 {
@@ -74,7 +77,10 @@ extension EmbeddingModel {
     /// sentence-transformers side files. jina-v3 layout (rotary, fused Wqkv, LoRA) or BERT / XLM-R.
     /// Linear matrices are packed once in the checkpoint's dtype (bf16 / f16 / f32) and widened
     /// inside the GEMM, so a bf16 checkpoint takes 2 bytes per weight in memory.
-    public static func load(directory: URL) throws -> EmbeddingModel {
+    /// `lossy`: bf16 matrices use the bf16 dot-product kernel (activations rounded to bf16, about
+    /// twice as fast, NOT exact; f32 / f16 matrices stay exact); the fingerprint differs so cached
+    /// exact embeddings are never mixed with lossy ones.
+    public static func load(directory: URL, lossy: Bool = false) throws -> EmbeddingModel {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
             throw ModelError.missingFile(directory.path + " (expected a model folder with config.json and model.safetensors)")
@@ -86,7 +92,7 @@ extension EmbeddingModel {
         }
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(url: stURL) } catch { throw ModelError.checkpoint("\(error)") }
-        let weights = try buildWeights(file: file, config: config)
+        let weights = try buildWeights(file: file, config: config, lossy: lossy)
 
         // A tokenizer that fails to load does not stop token-id input; text input reports it.
         var tokenizer: Tokenizer? = nil
@@ -98,7 +104,7 @@ extension EmbeddingModel {
             }
         }
         let configBytes = (try? Data(contentsOf: directory.appendingPathComponent("config.json"))) ?? Data()
-        let fingerprint = SHA256.hex(Array(configBytes) + file.headerBytes)
+        let fingerprint = SHA256.hex(Array(configBytes) + file.headerBytes + (lossy ? Array("lossy-bf16-dot".utf8) : []))
         let maxLength = min(config.maxSequenceLength ?? config.maxPositionEmbeddings,
                             config.positions == .absolute ? config.maxPositionEmbeddings - config.positionOffset
                                                           : Int.max)
@@ -117,7 +123,7 @@ extension EmbeddingModel {
         return directory.standardizedFileURL.lastPathComponent
     }
 
-    static func buildWeights(file: SafeTensorsFile, config c: ModelConfig) throws -> ModelWeights {
+    static func buildWeights(file: SafeTensorsFile, config c: ModelConfig, lossy: Bool = false) throws -> ModelWeights {
         let prefixes = ["", "roberta.", "bert.", "model."]
         guard let prefix = prefixes.first(where: { p in
             file.tensors[p + "embeddings.word_embeddings.weight"] != nil
@@ -125,7 +131,7 @@ extension EmbeddingModel {
         }) else {
             throw ModelError.missingTensor(file: file.path, name: "embeddings.word_embeddings.weight")
         }
-        let src = TensorSource(file: file, prefix: prefix)
+        let src = TensorSource(file: file, prefix: prefix, lossy: lossy)
         let jinaLayout = src.has("encoder.layers.0.mixer.Wqkv.parametrizations.weight.original")
             || src.has("encoder.layers.0.mixer.Wqkv.weight")
         let loader = WeightLoader(src: src, config: c)

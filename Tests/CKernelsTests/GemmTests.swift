@@ -161,19 +161,25 @@ final class GemmTests: XCTestCase {
     func testThreadCountsGiveIdenticalBits() throws {
         let saved = FastKernels.threads
         defer { FastKernels.threads = saved }
-        // 2·m·n·k ≈ 4.6 MFLOP: above the single-thread cut-off, and 5 panels split unevenly.
-        let p = Problem(m: 50, n: 150, k: 307, dtype: .bf16, seed: 21)
-        let w = try p.packed()
-        var results: [[UInt32]] = []
-        for t in [1, 2, 3] {
-            FastKernels.threads = t
-            XCTAssertEqual(FastKernels.threads, t)
-            var y = [Float](repeating: 0, count: p.m * p.n)
-            FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &y, options: .gelu)
-            results.append(y.map(\.bitPattern))
+        // 2·m·n·k ≈ 4.6 MFLOP: above the single-thread cut-off, and 5 panels split unevenly;
+        // 251 rows: threads split rows (whole 12-row micro-panels, the last one short) instead.
+        for (m, n, k, seed) in [(50, 150, 307, 21), (251, 70, 200, 22)] {
+            let p = Problem(m: m, n: n, k: k, dtype: .bf16, seed: UInt64(seed))
+            let w = try p.packed()
+            var results: [[UInt32]] = []
+            for t in [1, 2, 3] {
+                FastKernels.threads = t
+                XCTAssertEqual(FastKernels.threads, t)
+                var y = [Float](repeating: 0, count: p.m * p.n)
+                FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &y, options: .gelu)
+                results.append(y.map(\.bitPattern))
+            }
+            var plain = [Float](repeating: 0, count: p.m * p.n)
+            FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &plain, options: [.gelu, .plainReference])
+            XCTAssertEqual(results[0], results[1], "\(m) rows: 1 vs 2 threads")
+            XCTAssertEqual(results[0], results[2], "\(m) rows: 1 vs 3 threads")
+            XCTAssertEqual(results[0], plain.map(\.bitPattern), "\(m) rows: plain reference")
         }
-        XCTAssertEqual(results[0], results[1], "1 vs 2 threads")
-        XCTAssertEqual(results[0], results[2], "1 vs 3 threads")
     }
 
     func testStridesLeaveOtherColumnsAlone() throws {
