@@ -30,6 +30,7 @@ static LOUPE_AVX512 AI void load_w(loupe_dtype dt, const void *b, size_t k, __m5
 static LOUPE_AVX512 AI __m512 epilogue(__m512 v, __m512 bv, int has_bias, int flags,
                                        const float *yold, __mmask16 mask) {
     if (has_bias) v = _mm512_add_ps(v, bv);
+    if (flags & LOUPE_GEMM_PREADD) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, yold));
     if (flags & LOUPE_GEMM_GELU) v = loupe_gelu_avx512(v);
     if (flags & LOUPE_GEMM_ACCUMULATE) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, yold), v);
     return v;
@@ -38,12 +39,20 @@ static LOUPE_AVX512 AI __m512 epilogue(__m512 v, __m512 bv, int has_bias, int fl
 // a: packed X rows, [k][mr]; b: one weight panel [k][32]; y: top-left output of the tile.
 // lda == 0: a is packed [k][mr]; otherwise a is row-major with row stride lda (attention's P,
 // always the compile-time constant LOUPE_ATTN_BK so the row offsets become displacements).
+// pf: the next weight panel (or NULL), prefetched into L2 one line per k step while this block
+// computes, so the next panel's first row block reads L2 instead of waiting on DRAM (small m).
 static LOUPE_AVX512 AI void ukr_a(loupe_dtype dt, int mr, size_t K, const float *a, size_t lda,
-                                  const void *b, float *y, size_t ldy, int nv, const float *bias, int flags) {
+                                  const void *b, float *y, size_t ldy, int nv, const float *bias, int flags,
+                                  const char *pf) {
     __m512 c0[MR], c1[MR];
     for (int i = 0; i < mr; i++) { c0[i] = _mm512_setzero_ps(); c1[i] = _mm512_setzero_ps(); }
+    size_t line = dt == LOUPE_DTYPE_F32 ? 128 : 64;   // bytes of one k step of a panel
     for (size_t k = 0; k < K; k++) {
         __m512 w0, w1;
+        if (pf) {
+            _mm_prefetch(pf + k * line, _MM_HINT_T1);
+            if (line == 128) _mm_prefetch(pf + k * line + 64, _MM_HINT_T1);
+        }
         load_w(dt, b, k, &w0, &w1);
         const float *ak = lda ? a + k : a + k * (size_t)mr;
         for (int i = 0; i < mr; i++) {
@@ -64,47 +73,47 @@ static LOUPE_AVX512 AI void ukr_a(loupe_dtype dt, int mr, size_t K, const float 
 }
 
 static LOUPE_AVX512 AI void ukr(loupe_dtype dt, int mr, size_t K, const float *a, const void *b,
-                                float *y, size_t ldy, int nv, const float *bias, int flags) {
-    ukr_a(dt, mr, K, a, 0, b, y, ldy, nv, bias, flags);
+                                float *y, size_t ldy, int nv, const float *bias, int flags, const char *pf) {
+    ukr_a(dt, mr, K, a, 0, b, y, ldy, nv, bias, flags, pf);
 }
 
 // One instance per (dtype, mr): constant mr lets the compiler keep c0/c1 in registers.
 #define UKR_CASES(DT) \
     switch (mr) { \
-    case 1: ukr(DT, 1, K, a, b, y, ldy, nv, bias, flags); break; \
-    case 2: ukr(DT, 2, K, a, b, y, ldy, nv, bias, flags); break; \
-    case 3: ukr(DT, 3, K, a, b, y, ldy, nv, bias, flags); break; \
-    case 4: ukr(DT, 4, K, a, b, y, ldy, nv, bias, flags); break; \
-    case 5: ukr(DT, 5, K, a, b, y, ldy, nv, bias, flags); break; \
-    case 6: ukr(DT, 6, K, a, b, y, ldy, nv, bias, flags); break; \
-    case 7: ukr(DT, 7, K, a, b, y, ldy, nv, bias, flags); break; \
-    case 8: ukr(DT, 8, K, a, b, y, ldy, nv, bias, flags); break; \
-    case 9: ukr(DT, 9, K, a, b, y, ldy, nv, bias, flags); break; \
-    case 10: ukr(DT, 10, K, a, b, y, ldy, nv, bias, flags); break; \
-    case 11: ukr(DT, 11, K, a, b, y, ldy, nv, bias, flags); break; \
-    default: ukr(DT, 12, K, a, b, y, ldy, nv, bias, flags); break; \
+    case 1: ukr(DT, 1, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    case 2: ukr(DT, 2, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    case 3: ukr(DT, 3, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    case 4: ukr(DT, 4, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    case 5: ukr(DT, 5, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    case 6: ukr(DT, 6, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    case 7: ukr(DT, 7, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    case 8: ukr(DT, 8, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    case 9: ukr(DT, 9, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    case 10: ukr(DT, 10, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    case 11: ukr(DT, 11, K, a, b, y, ldy, nv, bias, flags, pf); break; \
+    default: ukr(DT, 12, K, a, b, y, ldy, nv, bias, flags, pf); break; \
     }
 
 static LOUPE_AVX512 void ukr_bf16(int mr, size_t K, const float *a, const void *b, float *y,
-                                  size_t ldy, int nv, const float *bias, int flags) {
+                                  size_t ldy, int nv, const float *bias, int flags, const char *pf) {
     UKR_CASES(LOUPE_DTYPE_BF16)
 }
 static LOUPE_AVX512 void ukr_f16(int mr, size_t K, const float *a, const void *b, float *y,
-                                 size_t ldy, int nv, const float *bias, int flags) {
+                                 size_t ldy, int nv, const float *bias, int flags, const char *pf) {
     UKR_CASES(LOUPE_DTYPE_F16)
 }
 static LOUPE_AVX512 void ukr_f32(int mr, size_t K, const float *a, const void *b, float *y,
-                                 size_t ldy, int nv, const float *bias, int flags) {
+                                 size_t ldy, int nv, const float *bias, int flags, const char *pf) {
     UKR_CASES(LOUPE_DTYPE_F32)
 }
 
 // f32 micro-kernels for the attention kernel (attention.c): same contract as the GEMM's.
 LOUPE_AVX512 void loupe_ukr_f32_avx512(int mr, size_t K, const float *a, const float *b, float *y, size_t ldy,
                           int nv, int flags) {
-    ukr_f32(mr, K, a, b, y, ldy, nv, NULL, flags);
+    ukr_f32(mr, K, a, b, y, ldy, nv, NULL, flags, NULL);
 }
 
-#define UKR_ROWA(MRC) ukr_a(LOUPE_DTYPE_F32, MRC, K, a, LOUPE_ATTN_BK, b, y, ldy, 32, NULL, LOUPE_GEMM_ACCUMULATE)
+#define UKR_ROWA(MRC) ukr_a(LOUPE_DTYPE_F32, MRC, K, a, LOUPE_ATTN_BK, b, y, ldy, 32, NULL, LOUPE_GEMM_ACCUMULATE, NULL)
 LOUPE_AVX512 void loupe_ukr_f32_rowa_avx512(int mr, size_t K, const float *a, const float *b,
                                             float *y, size_t ldy) {
     switch (mr) {
@@ -137,7 +146,7 @@ void loupe_gemm_avx512(const float *x, size_t m, size_t ldx, const loupe_weights
     if (mc > m) mc = m;
     float *ap = loupe_scratch(mc * K);
     if (!ap) { loupe_gemm_plain(x, m, ldx, w, bias, y, ldy, flags, p0, p1); return; }
-    void (*kern)(int, size_t, const float *, const void *, float *, size_t, int, const float *, int) =
+    void (*kern)(int, size_t, const float *, const void *, float *, size_t, int, const float *, int, const char *) =
         w->dtype == LOUPE_DTYPE_BF16 ? ukr_bf16 : w->dtype == LOUPE_DTYPE_F16 ? ukr_f16 : ukr_f32;
     const char *wdata = w->data;
     size_t panel_bytes = K * LOUPE_NR * w->elem_size;
@@ -149,9 +158,10 @@ void loupe_gemm_avx512(const float *x, size_t m, size_t ldx, const loupe_weights
             int nv = (int)(w->n - n0 < LOUPE_NR ? w->n - n0 : LOUPE_NR);
             const float *bp = bias ? bias + n0 : NULL;
             const float *a = ap;
+            const char *pf = p + 1 < p1 ? wdata + (p + 1) * panel_bytes : NULL;
             for (size_t r0 = 0; r0 < rows; r0 += MR) {
                 int mr = (int)(rows - r0 < MR ? rows - r0 : MR);
-                kern(mr, K, a, wdata + p * panel_bytes, y + (i0 + r0) * ldy + n0, ldy, nv, bp, flags);
+                kern(mr, K, a, wdata + p * panel_bytes, y + (i0 + r0) * ldy + n0, ldy, nv, bp, flags, pf);
                 a += (size_t)mr * K;
             }
         }

@@ -13,6 +13,7 @@
 static LOUPE_AVX512BF16 AI __m512 epilogue(__m512 v, __m512 bv, int has_bias, int flags,
                                            const float *yold, __mmask16 mask) {
     if (has_bias) v = _mm512_add_ps(v, bv);
+    if (flags & LOUPE_GEMM_PREADD) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, yold));
     if (flags & LOUPE_GEMM_GELU) v = loupe_gelu_avx512(v);
     if (flags & LOUPE_GEMM_ACCUMULATE) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, yold), v);
     return v;

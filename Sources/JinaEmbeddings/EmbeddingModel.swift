@@ -58,6 +58,8 @@ public final class EmbeddingModel: @unchecked Sendable {
         self.tokenizerError = tokenizerError
     }
 
+    /// True when the Linear weights run on the lossy bf16 dot-product kernel (`lossy: true` at load).
+    public var isLossy: Bool { weights.layers.first?.fc1.weight.dtype == .bf16LossyDot }
     /// Task adapter names in adapter-index order (empty for models without adapters).
     public var tasks: [String] { config.loraAdaptations }
     public var hasAdapters: Bool { !config.loraAdaptations.isEmpty }

@@ -26,20 +26,26 @@ struct PackedBatch {
 
 extension EmbeddingModel {
     /// Runs the encoder over a packed batch. Returns the last hidden states [tokens, D].
-    /// `shouldCancel` is polled between layers.
-    func forward(_ batch: PackedBatch, shouldCancel: (() -> Bool)? = nil) throws -> [Float] {
+    /// `shouldCancel` is polled between layers; `path` forces the non-AVX-512 kernels (tests).
+    func forward(_ batch: PackedBatch, shouldCancel: (() -> Bool)? = nil,
+                 path: KernelPath = .automatic) throws -> [Float] {
         let c = config, T = batch.tokens, D = c.hiddenSize, F = c.intermediateSize
         let H = c.numHeads, hd = c.headDim
         guard T > 0 else { return [] }
         let w = weights
         let segments = batch.segments
+        // The blocked AVX-512 attention kernel is written for head dim 64 (jina-v3); other
+        // shapes and machines without AVX-512 use the BLAS path.
+        let fastAttention = hd == 64 && !path.useFallback
+        let loraPerToken = w.layers.map { max($0.qkv.scratchPerToken, $0.outProj.scratchPerToken,
+                                               $0.fc1.scratchPerToken, $0.fc2.scratchPerToken) }.max() ?? 0
 
-        var x = [Float](repeating: 0, count: T * D)                          // [T, D]
-        let qkv = UnsafeMutablePointer<Float>.allocate(capacity: T * 3 * D)  // [T, 3D]
-        let ctx = UnsafeMutablePointer<Float>.allocate(capacity: T * D)      // [T, D]
-        let y = UnsafeMutablePointer<Float>.allocate(capacity: T * D)        // [T, D]
-        let h = UnsafeMutablePointer<Float>.allocate(capacity: T * F)        // [T, F]
-        defer { qkv.deallocate(); ctx.deallocate(); y.deallocate(); h.deallocate() }
+        var x = [Float](repeating: 0, count: T * D)                               // [T, D] residual stream
+        let qkv = UnsafeMutablePointer<Float>.allocate(capacity: T * 3 * D)       // [T, 3D]
+        let ctx = UnsafeMutablePointer<Float>.allocate(capacity: T * D)           // [T, D]
+        let h = UnsafeMutablePointer<Float>.allocate(capacity: T * F)             // [T, F]
+        let lora = UnsafeMutablePointer<Float>.allocate(capacity: max(1, T * loraPerToken))  // [T, n·r]
+        defer { qkv.deallocate(); ctx.deallocate(); h.deallocate(); lora.deallocate() }
 
         try x.withUnsafeMutableBufferPointer { xb in
             let xp = xb.baseAddress!
@@ -51,28 +57,49 @@ extension EmbeddingModel {
                 ? Kernels.ropeTables(start: 0, count: maxLen, headDim: hd, base: c.rotaryBase) : nil
             for layer in w.layers {
                 if shouldCancel?() == true { throw ModelError.cancelled }
-                layer.qkv.forward(xp, tokens: T, segments: segments, into: qkv)
-                if let tables {
-                    tables.cos.withUnsafeBufferPointer { cp in
-                        tables.sin.withUnsafeBufferPointer { sp in
-                            for r in batch.rows {
-                                // Q and K are adjacent, so rotate 2H heads in one pass.
-                                Kernels.rope(qkv + r.lowerBound * 3 * D, rows: r.count, ld: 3 * D, heads: 2 * H,
-                                             headDim: hd, cos: cp.baseAddress!, sin: sp.baseAddress!)
-                            }
-                        }
+                layer.qkv.forward(xp, tokens: T, segments: segments, into: qkv, scratch: lora, path: path)
+                if let tables { Self.rotate(qkv, rows: batch.rows, tokens: T, heads: H, headDim: hd, tables: tables) }
+                if fastAttention {
+                    for r in batch.rows {
+                        let base = qkv + r.lowerBound * 3 * D
+                        FastKernels.attention(q: base, k: base + D, v: base + 2 * D, ld: 3 * D, seq: r.count, heads: H,
+                                              validKeys: r.count, scale: 1 / Float(hd).squareRoot(),
+                                              out: ctx + r.lowerBound * D, ldo: D)
                     }
+                } else {
+                    Attention.run(qkv: qkv, rows: batch.rows, heads: H, headDim: hd, into: ctx)
                 }
-                Attention.run(qkv: qkv, rows: batch.rows, heads: H, headDim: hd, into: ctx)
-                layer.outProj.forward(ctx, tokens: T, segments: segments, into: y)
-                layer.norm1.apply(y, rows: T, residual: xp)          // y = LN(attn + x)
-                layer.fc1.forward(y, tokens: T, segments: segments, into: h)
-                Parallel.chunks(T, minPerWorker: 4) { rs in Kernels.gelu(h + rs.lowerBound * F, count: rs.count * F) }
-                layer.fc2.forward(h, tokens: T, segments: segments, into: xp)
-                layer.norm2.apply(xp, rows: T, residual: y)          // x = LN(mlp + y)
+                // Post-LN block with the residual adds fused into the products' epilogues:
+                layer.outProj.forward(ctx, tokens: T, segments: segments, into: xp, epilogue: .accumulate,
+                                      scratch: lora, path: path)                 // x += attn
+                layer.norm1.apply(xp, rows: T)                                   // x = LN(x)
+                layer.fc1.forward(xp, tokens: T, segments: segments, into: h, epilogue: .gelu,
+                                  scratch: lora, path: path)                     // h = GELU(x·W1ᵀ + b1)
+                layer.fc2.forward(h, tokens: T, segments: segments, into: xp, epilogue: .accumulate,
+                                  scratch: lora, path: path)                     // x += mlp
+                layer.norm2.apply(xp, rows: T)                                   // x = LN(x)
             }
         }
         return x
+    }
+
+    /// RoPE on Q and K (adjacent in qkv, so 2H heads in one pass), split over the cores by
+    /// tokens; position = token index inside its row.
+    private static func rotate(_ qkv: UnsafeMutablePointer<Float>, rows: [Range<Int>], tokens: Int, heads: Int,
+                               headDim hd: Int, tables: (cos: [Float], sin: [Float])) {
+        let ld = 3 * heads * hd, half = hd / 2
+        tables.cos.withUnsafeBufferPointer { cp in
+            tables.sin.withUnsafeBufferPointer { sp in
+                Parallel.chunks(tokens, minPerWorker: 64) { span in
+                    for r in rows where r.overlaps(span) {
+                        let lo = max(r.lowerBound, span.lowerBound), hi = min(r.upperBound, span.upperBound)
+                        let pos = lo - r.lowerBound
+                        Kernels.rope(qkv + lo * ld, rows: hi - lo, ld: ld, heads: 2 * heads, headDim: hd,
+                                     cos: cp.baseAddress! + pos * half, sin: sp.baseAddress! + pos * half)
+                    }
+                }
+            }
+        }
     }
 
     /// x[i] = word(id) + tokenType(0) (+ position), each with the row's LoRA. x: [T, D], zeroed.
@@ -111,7 +138,8 @@ extension EmbeddingModel {
     }
 }
 
-/// Masked multi-head attention over packed rows, per head, in blocks of queries: the score
+/// Masked multi-head attention over packed rows with OpenBLAS (head dims other than 64, machines
+/// without AVX-512; `FastKernels.attention` otherwise), per head, in blocks of queries: the score
 /// block is [queries in block, row length], never heads × S × S (an 8192-token row needs
 /// 128 × 8192 floats = 4 MB of scores at a time).
 enum Attention {
@@ -136,10 +164,10 @@ enum Attention {
             while q0 < L {
                 let nq = min(block, L - q0)
                 // scores [nq, L] = Q_blk · Kᵀ
-                MatMul.gemm(m: nq, n: L, k: hd, a: q + q0 * ld, lda: ld, b: k, ldb: ld, transB: true, c: s, ldc: L)
+                BLAS.sgemm(m: nq, n: L, k: hd, a: q + q0 * ld, lda: ld, b: k, ldb: ld, transB: true, c: s, ldc: L)
                 Kernels.softmax(s, rows: nq, cols: L, ld: L, scale: scale)
                 // ctx_blk [nq, hd] = P · V
-                MatMul.gemm(m: nq, n: hd, k: L, a: s, lda: L, b: v, ldb: ld, transB: false,
+                BLAS.sgemm(m: nq, n: hd, k: L, a: s, lda: L, b: v, ldb: ld, transB: false,
                             c: ctx + (r.lowerBound + q0) * D + head * hd, ldc: D)
                 q0 += nq
             }

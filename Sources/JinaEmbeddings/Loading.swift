@@ -3,19 +3,12 @@ import Numerics
 import SafeTensors
 import Tokenizers
 
-/// How 16-bit checkpoint matrices are kept in memory.
-public enum WeightPrecision: String, Sendable {
-    /// Widen every Linear matrix to Float once at load (fastest with OpenBLAS; ~2× the memory).
-    case widenAtLoad
-    /// Keep bf16/f16 as in the file and widen tiles inside each product (half the memory).
-    case keep16Bit
-}
-
 /// Reads tensors by name with shape checks, mapping safetensors errors to ModelError.
 struct TensorSource {
     let file: SafeTensorsFile
     let prefix: String
-    let precision: WeightPrecision
+    /// Pack bf16 Linear weights for the LOSSY bf16 dot-product kernel (activations rounded to bf16).
+    var lossy = false
 
     func has(_ name: String) -> Bool { file.tensors[prefix + name] != nil }
 
@@ -34,28 +27,60 @@ struct TensorSource {
         do { return try file.floats(prefix + name) } catch { throw ModelError.checkpoint("\(error)") }
     }
 
-    /// A matrix kept in its 16-bit form when `keep16Bit` (or `force16` for the big tables).
-    func matrix(_ name: String, rows: Int, cols: Int, force16: Bool = false) throws -> WeightMatrix {
+    /// A gathered table: kept in its 16-bit form when `keep16` and the file is 16-bit, else Float.
+    func matrix(_ name: String, rows: Int, cols: Int, keep16: Bool = false) throws -> WeightMatrix {
         let t = try info(name, shape: [rows, cols])
-        let keep = (precision == .keep16Bit || force16) && (t.dtype == .BF16 || t.dtype == .F16)
         do {
-            if keep {
+            if keep16 && (t.dtype == .BF16 || t.dtype == .F16) {
                 let bits = try file.bits16(prefix + name)
                 return WeightMatrix(rows: rows, cols: cols, storage: t.dtype == .BF16 ? .bf16(bits) : .f16(bits))
             }
             return WeightMatrix(rows: rows, cols: cols, storage: .f32(try file.floats(prefix + name)))
         } catch { throw ModelError.checkpoint("\(error)") }
     }
+
+    /// Linear weights [Σ rows, cols] packed for the GEMM straight from the mapped file, in the
+    /// checkpoint's dtype (bf16 stays bf16: no widened copy). Several names are stacked along
+    /// the output axis (BERT's q, k, v); then they are copied once into one buffer first.
+    func packed(_ names: [String], rows: [Int], cols: Int) throws -> PackedWeights {
+        let infos = try zip(names, rows).map { try info($0, shape: [$1, cols]) }
+        let total = rows.reduce(0, +)
+        func dtype(_ d: DType) -> WeightDType? { d == .F32 ? .f32 : d == .BF16 ? .bf16 : d == .F16 ? .f16 : nil }
+        guard var dt = dtype(infos[0].dtype) else {
+            throw ModelError.checkpoint("\(file.path): tensor \(prefix + names[0]) has dtype \(infos[0].dtype.rawValue); "
+                + "Linear weights must be F32, BF16 or F16 (convert the checkpoint)")
+        }
+        if lossy && dt == .bf16 && infos.allSatisfy({ $0.dtype == .BF16 }) { dt = .bf16LossyDot }
+        defer { for n in names { file.releasePages(prefix + n) } }
+        do {
+            if names.count == 1 {
+                let raw = try file.rawBytes(prefix + names[0])
+                return try PackedWeights(pointer: raw.baseAddress!, dtype: dt, rows: total, cols: cols)
+            }
+            if infos.allSatisfy({ $0.dtype == infos[0].dtype }) {
+                var bytes = [UInt8]()
+                bytes.reserveCapacity(total * cols * dt.size)
+                for n in names { bytes += try file.rawBytes(prefix + n) }
+                return try bytes.withUnsafeBytes { try PackedWeights(pointer: $0.baseAddress!, dtype: dt, rows: total, cols: cols) }
+            }
+            var all = [Float]()
+            for n in names { all += try file.floats(prefix + n) }
+            return try PackedWeights(f32: all, rows: total, cols: cols)
+        } catch let e as KernelError {
+            throw ModelError.checkpoint("\(file.path): tensor \(prefix + names[0]): \(e)")
+        } catch let e as ModelError { throw e } catch { throw ModelError.checkpoint("\(error)") }
+    }
 }
 
 extension EmbeddingModel {
     /// Loads a model folder: config.json, model.safetensors, optional tokenizer.json and the
     /// sentence-transformers side files. jina-v3 layout (rotary, fused Wqkv, LoRA) or BERT / XLM-R.
-    public static func load(directory: URL) throws -> EmbeddingModel {
-        try load(directory: directory, precision: .widenAtLoad)
-    }
-
-    public static func load(directory: URL, precision: WeightPrecision) throws -> EmbeddingModel {
+    /// Linear matrices are packed once in the checkpoint's dtype (bf16 / f16 / f32) and widened
+    /// inside the GEMM, so a bf16 checkpoint takes 2 bytes per weight in memory.
+    /// `lossy`: bf16 matrices use the bf16 dot-product kernel (activations rounded to bf16, about
+    /// twice as fast, NOT exact; f32 / f16 matrices stay exact); the fingerprint differs so cached
+    /// exact embeddings are never mixed with lossy ones.
+    public static func load(directory: URL, lossy: Bool = false) throws -> EmbeddingModel {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
             throw ModelError.missingFile(directory.path + " (expected a model folder with config.json and model.safetensors)")
@@ -67,7 +92,7 @@ extension EmbeddingModel {
         }
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(url: stURL) } catch { throw ModelError.checkpoint("\(error)") }
-        let weights = try buildWeights(file: file, config: config, precision: precision)
+        let weights = try buildWeights(file: file, config: config, lossy: lossy)
 
         // A tokenizer that fails to load does not stop token-id input; text input reports it.
         var tokenizer: Tokenizer? = nil
@@ -79,7 +104,7 @@ extension EmbeddingModel {
             }
         }
         let configBytes = (try? Data(contentsOf: directory.appendingPathComponent("config.json"))) ?? Data()
-        let fingerprint = SHA256.hex(Array(configBytes) + file.headerBytes)
+        let fingerprint = SHA256.hex(Array(configBytes) + file.headerBytes + (lossy ? Array("lossy-bf16-dot".utf8) : []))
         let maxLength = min(config.maxSequenceLength ?? config.maxPositionEmbeddings,
                             config.positions == .absolute ? config.maxPositionEmbeddings - config.positionOffset
                                                           : Int.max)
@@ -98,7 +123,7 @@ extension EmbeddingModel {
         return directory.standardizedFileURL.lastPathComponent
     }
 
-    static func buildWeights(file: SafeTensorsFile, config c: ModelConfig, precision: WeightPrecision) throws -> ModelWeights {
+    static func buildWeights(file: SafeTensorsFile, config c: ModelConfig, lossy: Bool = false) throws -> ModelWeights {
         let prefixes = ["", "roberta.", "bert.", "model."]
         guard let prefix = prefixes.first(where: { p in
             file.tensors[p + "embeddings.word_embeddings.weight"] != nil
@@ -106,7 +131,7 @@ extension EmbeddingModel {
         }) else {
             throw ModelError.missingTensor(file: file.path, name: "embeddings.word_embeddings.weight")
         }
-        let src = TensorSource(file: file, prefix: prefix, precision: precision)
+        let src = TensorSource(file: file, prefix: prefix, lossy: lossy)
         let jinaLayout = src.has("encoder.layers.0.mixer.Wqkv.parametrizations.weight.original")
             || src.has("encoder.layers.0.mixer.Wqkv.weight")
         let loader = WeightLoader(src: src, config: c)

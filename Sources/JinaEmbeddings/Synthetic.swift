@@ -3,13 +3,9 @@ import Numerics
 
 extension EmbeddingModel {
     /// Random weights with the real jina-embeddings-v3 dimensions, built in memory (benchmarks;
-    /// no file needed). The word table is kept in bf16 like the checkpoint; Linear matrices are
-    /// widened per `precision` as on load. Known names: "jina-v3" (full size), "jina-tiny".
-    public static func synthetic(_ name: String, seed: UInt64 = 0) throws -> EmbeddingModel {
-        try synthetic(name, seed: seed, precision: .widenAtLoad)
-    }
-
-    public static func synthetic(_ name: String, seed: UInt64, precision: WeightPrecision) throws -> EmbeddingModel {
+    /// no file needed). Every matrix is bf16 like the checkpoint and packed as on load (no f32
+    /// copies). Known names: "jina-v3" (full size), "jina-tiny". `lossy`: see `load(directory:lossy:)`.
+    public static func synthetic(_ name: String, seed: UInt64 = 0, lossy: Bool = false) throws -> EmbeddingModel {
         var c = ModelConfig()
         switch name {
         case "jina-v3", "jina-embeddings-v3":
@@ -35,33 +31,34 @@ extension EmbeddingModel {
         var g = Generator(seed: seed)
         let D = c.hiddenSize, F = c.intermediateSize, n = 5, r = 4, s = c.loraScaling
 
-        func matrix(_ rows: Int, _ cols: Int, bf16: Bool) -> WeightMatrix {
-            let scale = 1 / Float(cols).squareRoot()
-            if bf16 || precision == .keep16Bit {
-                return WeightMatrix(rows: rows, cols: cols, storage: .bf16(g.bf16(rows * cols, scale: scale)))
-            }
-            return WeightMatrix(rows: rows, cols: cols, storage: .f32(g.floats(rows * cols, scale: scale)))
+        func table(_ rows: Int, _ cols: Int) -> WeightMatrix {
+            WeightMatrix(rows: rows, cols: cols, storage: .bf16(g.bf16(rows * cols, scale: 1 / Float(cols).squareRoot())))
         }
-        func linear(_ out: Int, _ inn: Int) -> Linear {
-            Linear(weight: matrix(out, inn, bf16: false), bias: g.floats(out, scale: 0.02),
-                   lora: LinearLoRA(count: n, rank: r, a: g.floats(n * r * inn, scale: 0.05),
-                                    b: g.floats(n * out * r, scale: 0.05), scaling: s))
+        func linear(_ out: Int, _ inn: Int) throws -> Linear {
+            // One bf16 matrix at a time (≤ 32 MB), packed, then released.
+            let w = try PackedWeights(bits: g.bf16(out * inn, scale: 1 / Float(inn).squareRoot()),
+                                      dtype: lossy ? .bf16LossyDot : .bf16,
+                                      rows: out, cols: inn)
+            return Linear(weight: w, bias: g.floats(out, scale: 0.02),
+                          lora: try LinearLoRA(count: n, rank: r, a: g.floats(n * r * inn, scale: 0.05),
+                                               b: g.floats(n * out * r, scale: 0.05), inFeatures: inn,
+                                               outFeatures: out, scaling: s))
         }
         func norm() -> LayerNormWeights {
             LayerNormWeights(gamma: [Float](repeating: 1, count: D), beta: [Float](repeating: 0, count: D), eps: c.layerNormEps)
         }
-        func table(_ rows: Int) -> EmbeddingTable {
-            EmbeddingTable(table: matrix(rows, D, bf16: true), loraA: g.floats(n * rows * r, scale: 0.05),
+        func embeddingTable(_ rows: Int) -> EmbeddingTable {
+            EmbeddingTable(table: table(rows, D), loraA: g.floats(n * rows * r, scale: 0.05),
                            loraB: g.floats(n * r * D, scale: 0.05), loraCount: n, rank: r, scaling: s)
         }
-        let word = table(c.vocabSize), tt = table(1)
-        let layers = (0..<c.numLayers).map { _ in
-            EncoderLayer(qkv: linear(3 * D, D), outProj: linear(D, D), norm1: norm(),
-                         fc1: linear(F, D), fc2: linear(D, F), norm2: norm())
+        let word = embeddingTable(c.vocabSize), tt = embeddingTable(1)
+        let layers = try (0..<c.numLayers).map { _ in
+            EncoderLayer(qkv: try linear(3 * D, D), outProj: try linear(D, D), norm1: norm(),
+                         fc1: try linear(F, D), fc2: try linear(D, F), norm2: norm())
         }
         let weights = ModelWeights(word: word, tokenType: tt, position: nil, embNorm: norm(), layers: layers)
         return EmbeddingModel(name: "synthetic \(name)", config: c, tokenizer: nil,
-                              fingerprint: "synthetic-\(name)-\(seed)", maxLength: 8194, weights: weights)
+                              fingerprint: "synthetic-\(name)-\(seed)" + (lossy ? "-lossy" : ""), maxLength: 8194, weights: weights)
     }
 }
 

@@ -15,19 +15,20 @@ struct WeightLoader {
     }
 
     func linear(_ base: String, out: Int, inn: Int, bias: Bool = true) throws -> Linear {
-        let w = try src.matrix(weightName(base), rows: out, cols: inn)
+        let w = try src.packed([weightName(base)], rows: [out], cols: inn)
         let b = bias ? try src.floats(base + ".bias", shape: [out]) : nil
         var lora: LinearLoRA? = nil
         let aName = base + ".parametrizations.weight.0.lora_A", bName = base + ".parametrizations.weight.0.lora_B"
         if n > 0, src.has(aName) {
-            lora = LinearLoRA(count: n, rank: r, a: try src.floats(aName, shape: [n, r, inn]),
-                              b: try src.floats(bName, shape: [n, out, r]), scaling: config.loraScaling)
+            lora = try LinearLoRA(count: n, rank: r, a: try src.floats(aName, shape: [n, r, inn]),
+                                  b: try src.floats(bName, shape: [n, out, r]), inFeatures: inn, outFeatures: out,
+                                  scaling: config.loraScaling)
         }
         return Linear(weight: w, bias: b, lora: lora)
     }
 
-    func embedding(_ base: String, rows: Int, force16: Bool) throws -> EmbeddingTable {
-        let w = try src.matrix(weightName(base), rows: rows, cols: D, force16: force16)
+    func embedding(_ base: String, rows: Int, keep16: Bool) throws -> EmbeddingTable {
+        let w = try src.matrix(weightName(base), rows: rows, cols: D, keep16: keep16)
         let aName = base + ".parametrizations.weight.0.lora_A", bName = base + ".parametrizations.weight.0.lora_B"
         if n > 0, src.has(aName) {
             return EmbeddingTable(table: w, loraA: try src.floats(aName, shape: [n, rows, r]),
@@ -46,10 +47,10 @@ struct WeightLoader {
     func jina() throws -> ModelWeights {
         let F = config.intermediateSize
         // The word table is the largest tensor (250002 × 1024): always keep it 16-bit when it is.
-        let word = try embedding("embeddings.word_embeddings", rows: config.vocabSize, force16: true)
+        let word = try embedding("embeddings.word_embeddings", rows: config.vocabSize, keep16: true)
         let tt = src.has("embeddings.token_type_embeddings.parametrizations.weight.original")
             || src.has("embeddings.token_type_embeddings.weight")
-            ? try embedding("embeddings.token_type_embeddings", rows: config.typeVocabSize, force16: false) : nil
+            ? try embedding("embeddings.token_type_embeddings", rows: config.typeVocabSize, keep16: false) : nil
         var pos: WeightMatrix? = nil
         if config.positions == .absolute {
             pos = try src.matrix("embeddings.position_embeddings.weight", rows: config.maxPositionEmbeddings, cols: D)
@@ -71,15 +72,17 @@ struct WeightLoader {
     /// q, k, v are fused into one [3D, D] Linear at load so both families share one forward.
     func bert() throws -> ModelWeights {
         let F = config.intermediateSize
-        let word = try embedding("embeddings.word_embeddings", rows: config.vocabSize, force16: true)
+        let word = try embedding("embeddings.word_embeddings", rows: config.vocabSize, keep16: true)
         let tt = src.has("embeddings.token_type_embeddings.weight")
-            ? try embedding("embeddings.token_type_embeddings", rows: config.typeVocabSize, force16: false) : nil
+            ? try embedding("embeddings.token_type_embeddings", rows: config.typeVocabSize, keep16: false) : nil
         let pos = try src.matrix("embeddings.position_embeddings.weight", rows: config.maxPositionEmbeddings, cols: D)
         let layers = try (0..<config.numLayers).map { i -> EncoderLayer in
             let p = "encoder.layer.\(i)."
-            let parts = try ["query", "key", "value"].map { try linear(p + "attention.self." + $0, out: D, inn: D) }
+            let parts = ["query", "key", "value"].map { p + "attention.self." + $0 }
+            let qkv = Linear(weight: try src.packed(parts.map { $0 + ".weight" }, rows: [D, D, D], cols: D),
+                             bias: try parts.flatMap { try src.floats($0 + ".bias", shape: [D]) }, lora: nil)
             return EncoderLayer(
-                qkv: fuse(parts),
+                qkv: qkv,
                 outProj: try linear(p + "attention.output.dense", out: D, inn: D),
                 norm1: try norm(p + "attention.output.LayerNorm"),
                 fc1: try linear(p + "intermediate.dense", out: F, inn: D),
@@ -88,17 +91,5 @@ struct WeightLoader {
         }
         return ModelWeights(word: word, tokenType: tt, position: pos, embNorm: try norm("embeddings.LayerNorm"),
                             layers: layers)
-    }
-
-    /// Stacks Linears with equal input size along the output axis (no LoRA in BERT checkpoints).
-    private func fuse(_ parts: [Linear]) -> Linear {
-        var w: [Float] = [], b: [Float] = []
-        for p in parts {
-            let m = p.weight.widened()
-            if case .f32(let a) = m.storage { w += a }
-            b += p.bias ?? [Float](repeating: 0, count: p.outFeatures)
-        }
-        let rows = parts.reduce(0) { $0 + $1.outFeatures }
-        return Linear(weight: WeightMatrix(rows: rows, cols: parts[0].inFeatures, storage: .f32(w)), bias: b, lora: nil)
     }
 }

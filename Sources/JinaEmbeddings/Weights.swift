@@ -1,9 +1,9 @@
 import Foundation
 import Numerics
 
-/// A weight matrix [rows, cols], row-major, kept either widened to Float or in its 16-bit
-/// checkpoint form (bf16 / f16 bit patterns) and widened tile by tile where it is used.
-/// bf16 → f32 is exact, so both forms give identical results.
+/// An embedding-style table [rows, cols], row-major, read by row gathers: kept widened to Float
+/// or in its 16-bit checkpoint form (bf16 / f16 bit patterns) and widened row by row where used.
+/// (Linear layers use `PackedWeights` instead.)
 struct WeightMatrix: @unchecked Sendable {
     enum Storage {
         case f32([Float])
@@ -26,79 +26,113 @@ struct WeightMatrix: @unchecked Sendable {
         case .f16(let a): a.withUnsafeBufferPointer { HalfFloat.f16ToF32($0.baseAddress! + off, dst, count: n) }
         }
     }
+}
 
-    /// Converts 16-bit storage to Float once (weights prepared at load, not per call).
-    func widened() -> WeightMatrix {
-        guard is16Bit else { return self }
-        var out = [Float](repeating: 0, count: rows * cols)
-        out.withUnsafeMutableBufferPointer { widenRows(0..<rows, into: $0.baseAddress!) }
-        return WeightMatrix(rows: rows, cols: cols, storage: .f32(out))
+/// Low-rank task adapters of one Linear, y += scaling·(x·A[t]ᵀ)·B[t]ᵀ, packed for the GEMM at load:
+/// `down` stacks every adapter's A ([n·r, in], one 32-row panel for jina's 5 × 4), so one product
+/// gives x·A[t]ᵀ for all adapters at the cost of one panel; `up[t]` is B[t] [out, r].
+struct LinearLoRA: Sendable {
+    let count: Int            // n adapters
+    let rank: Int             // r
+    let down: PackedWeights   // [n·r, in]
+    let up: [PackedWeights]   // n × [out, r]
+    let scaling: Float
+
+    /// a: [n, r, in], b: [n, out, r] as in the checkpoint (f32 after widening; small).
+    init(count: Int, rank: Int, a: [Float], b: [Float], inFeatures: Int, outFeatures: Int, scaling: Float) throws {
+        self.count = count; self.rank = rank; self.scaling = scaling
+        down = try PackedWeights(f32: a, rows: count * rank, cols: inFeatures)
+        up = try (0..<count).map { t in
+            try PackedWeights(f32: Array(b[(t * outFeatures * rank)..<((t + 1) * outFeatures * rank)]),
+                              rows: outFeatures, cols: rank)
+        }
     }
 }
 
-/// Low-rank task adapters of one Linear: A [n, r, in], B [n, out, r], y += scaling·(x·A[t]ᵀ)·B[t]ᵀ.
-struct LinearLoRA: Sendable {
-    let count: Int      // n adapters
-    let rank: Int       // r
-    let a: [Float]      // [n, r, in]
-    let b: [Float]      // [n, out, r]
-    let scaling: Float
+/// Which kernels the encoder uses: the packed AVX-512 kernels, or the path of machines without
+/// AVX-512 (weights widened tile by tile into OpenBLAS sgemm, BLAS attention). Both are exact up
+/// to summation order; `.automatic` picks by CPU. Tests force `.fallback` to cover that path.
+enum KernelPath: Sendable {
+    case automatic, fallback
+    var useFallback: Bool { self == .fallback || !FastKernels.hasAVX512 }
+}
+
+/// What a Linear does with its output buffer.
+enum LinearEpilogue {
+    case store        // y = x·Wᵀ + b (+ LoRA)
+    case accumulate   // y = y_old + x·Wᵀ + b (+ LoRA): residual connections
+    case gelu         // y = GELU(x·Wᵀ + b + LoRA)
 }
 
 /// y = x·Wᵀ + bias (+ LoRA per adapter segment). Every weight product of the encoder goes
-/// through `forward` → `MatMul.gemm`, so a faster kernel can replace it in one place.
+/// through `forward` → `FastKernels.gemm` (packed 16-bit weights widened in registers).
 struct Linear: Sendable {
-    let weight: WeightMatrix   // [out, in]
-    let bias: [Float]?         // [out]
+    let weight: PackedWeights   // [out, in], checkpoint dtype
+    let bias: [Float]?          // [out]
     let lora: LinearLoRA?
     var outFeatures: Int { weight.rows }
     var inFeatures: Int { weight.cols }
 
+    /// Floats of LoRA scratch `forward` needs per token.
+    var scratchPerToken: Int { lora.map { $0.count * $0.rank } ?? 0 }
+
     /// x [tokens, in] → y [tokens, out]. `segments` give the adapter of contiguous token runs
     /// (nil adapter = no LoRA). The base product runs once over all tokens; the LoRA terms are
-    /// rank-r side products per segment, so a batch may mix tasks at no extra base cost.
+    /// rank-r side products, so a batch may mix tasks at no extra base cost.
+    /// `scratch`: at least tokens × `scratchPerToken` floats.
     func forward(_ x: UnsafePointer<Float>, tokens: Int, segments: [AdapterSegment],
-                 into y: UnsafeMutablePointer<Float>) {
-        let out = outFeatures, inn = inFeatures
-        switch weight.storage {
-        case .f32(let w):
-            w.withUnsafeBufferPointer { wp in
-                MatMul.gemm(m: tokens, n: out, k: inn, a: x, lda: inn, b: wp.baseAddress!, ldb: inn, transB: true,
-                            c: y, ldc: out)
-            }
-        default:
-            // Widen a tile of output rows at a time: scratch stays small (≤ 4 MB).
-            let tile = max(16, min(out, (1 << 20) / max(inn, 1)))
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * inn)
-            defer { scratch.deallocate() }
-            var r0 = 0
-            while r0 < out {
-                let nr = min(tile, out - r0)
-                weight.widenRows(r0..<(r0 + nr), into: scratch)
-                MatMul.gemm(m: tokens, n: nr, k: inn, a: x, lda: inn, b: scratch, ldb: inn, transB: true,
-                            c: y + r0, ldc: out)
-                r0 += nr
+                 into y: UnsafeMutablePointer<Float>, epilogue: LinearEpilogue = .store,
+                 scratch: UnsafeMutablePointer<Float>, path: KernelPath = .automatic) {
+        guard tokens > 0 else { return }
+        let out = outFeatures
+        let fallback: FastKernels.Options = path == .fallback ? .blasFallback : []
+        let active = lora.map { l in segments.filter { s in s.adapter.map { $0 < l.count } ?? false && !s.tokens.isEmpty } } ?? []
+        // t [tokens, n·r] = scaling · x·A_allᵀ: every adapter's down-projection in one product.
+        if let lora, !active.isEmpty {
+            FastKernels.gemm(x: x, m: tokens, w: lora.down, bias: nil, into: scratch, options: fallback)
+            let nr = lora.count * lora.rank
+            for i in 0..<(tokens * nr) { scratch[i] *= lora.scaling }
+        }
+        func addLoRA(_ options: FastKernels.Options) {
+            guard let lora else { return }
+            let nr = lora.count * lora.rank
+            for seg in active {
+                let s = seg.tokens.lowerBound, t = seg.adapter!
+                // y_seg (+)= t_seg[:, adapter] · B[t]ᵀ
+                FastKernels.gemm(x: scratch + s * nr + t * lora.rank, m: seg.tokens.count, ldx: nr, w: lora.up[t],
+                                 bias: nil, into: y + s * out, ldy: out, options: options.union(fallback))
             }
         }
-        if let bias { bias.withUnsafeBufferPointer { Kernels.addBias(y, rows: tokens, cols: out, bias: $0.baseAddress!) } }
-        guard let lora else { return }
-        let r = lora.rank
-        let tmp = UnsafeMutablePointer<Float>.allocate(capacity: max(1, tokens * r))
-        defer { tmp.deallocate() }
-        lora.a.withUnsafeBufferPointer { ap in
-            lora.b.withUnsafeBufferPointer { bp in
-                for seg in segments {
-                    guard let t = seg.adapter, t < lora.count, !seg.tokens.isEmpty else { continue }
-                    let n = seg.tokens.count, s = seg.tokens.lowerBound
-                    // tmp [n, r] = x_seg · A[t]ᵀ
-                    MatMul.gemm(m: n, n: r, k: inn, a: x + s * inn, lda: inn, b: ap.baseAddress! + t * r * inn, ldb: inn,
-                                transB: true, c: tmp, ldc: r)
-                    // y_seg += scaling · tmp · B[t]ᵀ
-                    MatMul.gemm(m: n, n: out, k: r, a: tmp, lda: r, b: bp.baseAddress! + t * out * r, ldb: r,
-                                transB: true, c: y + s * out, ldc: out, alpha: lora.scaling, beta: 1)
+        withBias { b in
+            switch epilogue {
+            case .gelu where !active.isEmpty:
+                // GELU must see x·Wᵀ + b + LoRA: write the LoRA term first (0 on rows without an
+                // adapter), then the product adds it before the activation.
+                var next = 0
+                for seg in active.sorted(by: { $0.tokens.lowerBound < $1.tokens.lowerBound }) {
+                    if seg.tokens.lowerBound > next {
+                        (y + next * out).update(repeating: 0, count: (seg.tokens.lowerBound - next) * out)
+                    }
+                    next = max(next, seg.tokens.upperBound)
                 }
+                if next < tokens { (y + next * out).update(repeating: 0, count: (tokens - next) * out) }
+                addLoRA([])
+                FastKernels.gemm(x: x, m: tokens, w: weight, bias: b, into: y,
+                                 options: FastKernels.Options([.gelu, .addBeforeActivation]).union(fallback))
+            case .gelu:
+                FastKernels.gemm(x: x, m: tokens, w: weight, bias: b, into: y, options: FastKernels.Options.gelu.union(fallback))
+            case .accumulate:
+                FastKernels.gemm(x: x, m: tokens, w: weight, bias: b, into: y, options: FastKernels.Options.accumulate.union(fallback))
+                addLoRA(.accumulate)
+            case .store:
+                FastKernels.gemm(x: x, m: tokens, w: weight, bias: b, into: y, options: fallback)
+                addLoRA(.accumulate)
             }
         }
+    }
+
+    private func withBias(_ body: (UnsafePointer<Float>?) -> Void) {
+        if let bias { bias.withUnsafeBufferPointer { body($0.baseAddress) } } else { body(nil) }
     }
 }
 
@@ -139,18 +173,14 @@ struct LayerNormWeights: Sendable {
     let beta: [Float]
     let eps: Float
 
-    func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, residual: UnsafePointer<Float>? = nil) {
+    /// In-place LayerNorm of x [rows, D], rows split over the cores.
+    func apply(_ x: UnsafeMutablePointer<Float>, rows: Int) {
         let n = gamma.count
         gamma.withUnsafeBufferPointer { g in
             beta.withUnsafeBufferPointer { b in
                 Parallel.chunks(rows, minPerWorker: 16) { rs in
-                    let xs = x + rs.lowerBound * n
-                    if let residual {
-                        Kernels.addLayerNorm(xs, residual: residual + rs.lowerBound * n, rows: rs.count, cols: n,
-                                             gamma: g.baseAddress!, beta: b.baseAddress!, eps: eps)
-                    } else {
-                        Kernels.layerNorm(xs, rows: rs.count, cols: n, gamma: g.baseAddress!, beta: b.baseAddress!, eps: eps)
-                    }
+                    Kernels.layerNorm(x + rs.lowerBound * n, rows: rs.count, cols: n, gamma: g.baseAddress!,
+                                      beta: b.baseAddress!, eps: eps)
                 }
             }
         }
@@ -176,7 +206,7 @@ struct ModelWeights: Sendable {
 
     var bytes: Int {
         var b = word.table.bytes + (tokenType?.table.bytes ?? 0) + (position?.bytes ?? 0)
-        for l in layers { for lin in [l.qkv, l.outProj, l.fc1, l.fc2] { b += lin.weight.bytes } }
+        for l in layers { for lin in [l.qkv, l.outProj, l.fc1, l.fc2] { b += lin.weight.bytes } }  // packed storage
         return b
     }
 }

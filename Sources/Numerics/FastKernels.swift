@@ -135,10 +135,11 @@ public final class PackedWeights: @unchecked Sendable {
 /// FastKernels.gemm(x: ctx, m: T, w: wo, bias: bo, into: h, options: .accumulate) // h += ctx·Woᵀ + b
 /// // LoRA (x·Aᵀ)·Bᵀ·0.25 added to the same outputs, then LayerNorm(h) (norm1)
 /// FastKernels.gemm(x: h, m: T, w: fc1, bias: b1, into: mid, options: .gelu)      // [T, 4096]
+/// // with an adapter: LoRA term into mid first, then options: [.gelu, .addBeforeActivation]
 /// FastKernels.gemm(x: mid, m: T, w: fc2, bias: b2, into: h, options: .accumulate)
 /// ```
-/// Note: with `.gelu`, a LoRA term must be added *before* the activation, so for fc1 with an
-/// adapter run the product without `.gelu`, add the LoRA term, then `gelu(_:count:)`.
+/// Note: with `.gelu`, a LoRA term must be added *before* the activation: for fc1 with an
+/// adapter write the LoRA term into the output first and use `[.gelu, .addBeforeActivation]`.
 public enum FastKernels {
     public struct Options: OptionSet, Sendable {
         public let rawValue: Int32
@@ -147,6 +148,9 @@ public enum FastKernels {
         public static let accumulate = Options(rawValue: Int32(LOUPE_GEMM_ACCUMULATE))
         /// Apply exact-erf GELU to (x·Wᵀ + bias), before `accumulate`.
         public static let gelu = Options(rawValue: Int32(LOUPE_GEMM_GELU))
+        /// y = act(x·Wᵀ + bias + y_old): the old contents (e.g. a LoRA term computed first) are
+        /// added before the activation, so `.gelu` can stay fused with an adapter. Not with `.accumulate`.
+        public static let addBeforeActivation = Options(rawValue: Int32(LOUPE_GEMM_PREADD))
         /// Use the plain C reference path even on an AVX-512 machine (tests).
         public static let plainReference = Options(rawValue: Int32(LOUPE_GEMM_PLAIN))
         /// Use the path machines without AVX-512 take: weights widened tile by tile, OpenBLAS
@@ -155,7 +159,7 @@ public enum FastKernels {
         public static let blasFallback = Options(rawValue: 1 << 16)
 
         /// The bits the C kernels understand.
-        var c: Int32 { rawValue & Int32(LOUPE_GEMM_ACCUMULATE | LOUPE_GEMM_GELU | LOUPE_GEMM_PLAIN) }
+        var c: Int32 { rawValue & Int32(LOUPE_GEMM_ACCUMULATE | LOUPE_GEMM_GELU | LOUPE_GEMM_PLAIN | LOUPE_GEMM_PREADD) }
     }
 
     /// y[m, w.rows] = [y_old +] act(x[m, w.cols] · Wᵀ + bias[w.rows]).
@@ -169,6 +173,7 @@ public enum FastKernels {
                             ldy: Int? = nil, options: Options = []) {
         let lx = ldx ?? w.cols, ly = ldy ?? w.rows
         precondition(m >= 0 && lx >= w.cols && ly >= w.rows, "gemm: bad strides")
+        precondition(!options.isSuperset(of: [.accumulate, .addBeforeActivation]), "gemm: accumulate or add before activation, not both")
         guard m > 0 else { return }
         gemmUnchecked(x, m, lx, w, bias, y, ly, options)
     }

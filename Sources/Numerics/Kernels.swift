@@ -27,27 +27,6 @@ public enum Kernels {
         }
     }
 
-    /// In-place residual add then LayerNorm: x = LN(x + residual). Both [rows, cols].
-    public static func addLayerNorm(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>,
-                                    rows: Int, cols: Int,
-                                    gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float) {
-        let total = rows * cols
-        for i in 0..<total { x[i] += residual[i] }
-        layerNorm(x, rows: rows, cols: cols, gamma: gamma, beta: beta, eps: eps)
-    }
-
-    /// Exact (erf) GELU in place: 0.5 · x · (1 + erf(x / √2)).
-    /// erf is the float32 rational approximation used by Eigen/XLA (odd degree-13 numerator over an
-    /// even degree-8 denominator on [-4, 4], erf = ±1 beyond in float32): about 1e-7 from the true erf, like libm's
-    /// erff, but free of calls, so the loop vectorizes. `ReferenceKernels.gelu` (double erf) checks it.
-    public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let s: Float = 0.70710678118654752440
-        for i in 0..<count {
-            let v = x[i]
-            x[i] = 0.5 * v * (1 + erf32(v * s))
-        }
-    }
-
     /// exp for float32 without a libm call (so loops vectorize): e^x = 2^n · e^r with
     /// n = round(x / ln 2), |r| ≤ ln2/2, e^r by the Cephes expf polynomial; within ~2 ulp.
     /// Inputs are clamped to [-87.3, 88.7] (the result stays a normal float).
@@ -66,25 +45,6 @@ public enum Kernels {
         y = y * r + 5.0000001201e-1
         y = y * z + r + 1
         return y * Float(bitPattern: UInt32(bitPattern: (Int32(n) + 127) << 23))
-    }
-
-    @inline(__always)
-    public static func erf32(_ a: Float) -> Float {
-        let x = min(max(a, -4), 4)
-        let x2 = x * x
-        var p: Float = -2.72614225801306e-10
-        p = p * x2 + 2.77068142495902e-08
-        p = p * x2 + -2.10102402082508e-06
-        p = p * x2 + -5.69250639462346e-05
-        p = p * x2 + -7.34990630326855e-04
-        p = p * x2 + -2.95459980854025e-03
-        p = p * x2 + -1.60960333262415e-02
-        var q: Float = -1.45660718464996e-05
-        q = q * x2 + -2.13374055278905e-04
-        q = q * x2 + -1.68282697438203e-03
-        q = q * x2 + -7.37332916720468e-03
-        q = q * x2 + -1.42647390514189e-02
-        return x * p / q
     }
 
     /// In-place softmax of each row (scaled by `scale` first): p = exp(s·x - max) / Σ.
@@ -176,14 +136,6 @@ public enum Kernels {
     /// y[i] += x[i] for count values.
     public static func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
         for i in 0..<count { y[i] += x[i] }
-    }
-
-    /// Adds `bias` [cols] to every row of x [rows, cols].
-    public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
-        for r in 0..<rows {
-            let p = x + r * cols
-            for i in 0..<cols { p[i] += bias[i] }
-        }
     }
 
     /// L2-normalizes v in place (eps 1e-12 like torch.nn.functional.normalize).

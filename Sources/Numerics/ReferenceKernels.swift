@@ -14,10 +14,6 @@ public enum ReferenceKernels {
         }
     }
 
-    public static func gelu(_ x: [Float]) -> [Float] {
-        x.map { v in Float(0.5 * Double(v) * (1 + erf(Double(v) / 2.0.squareRoot()))) }
-    }
-
     public static func softmax(_ row: [Float], scale: Double = 1) -> [Float] {
         let m = row.map { Double($0) * scale }.max() ?? 0
         let e = row.map { exp(Double($0) * scale - m) }

@@ -136,22 +136,50 @@ final class GemmTests: XCTestCase {
         }
     }
 
+    /// `.addBeforeActivation`: GELU(x·Wᵀ + b + y_old), the fc1 epilogue with a LoRA term written first.
+    func testAddBeforeActivationFeedsTheGelu() throws {
+        let p = Problem(m: 23, n: 70, k: 80, dtype: .bf16, seed: 13)
+        let w = try p.packed()
+        let ref = p.reference(bias: true)
+        var rng = SeededRNG(seed: 14)
+        let old = (0..<(p.m * p.n)).map { _ in Float.random(in: -2...2, using: &rng) }
+        var fast = old, plain = old, blas = old
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &fast, options: [.gelu, .addBeforeActivation])
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &plain,
+                         options: [.gelu, .addBeforeActivation, .plainReference])
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &blas,
+                         options: [.gelu, .addBeforeActivation, .blasFallback])
+        XCTAssertEqual(fast.map(\.bitPattern), plain.map(\.bitPattern))
+        for i in fast.indices {
+            let want = geluDouble(ref.value[i] + Double(old[i]))
+            let tol = 1e-5 * (ref.scale[i] + abs(Double(old[i]))) * 1.2 + 4e-7 * abs(want) + 1e-7
+            XCTAssertEqual(Double(fast[i]), want, accuracy: tol, "output \(i)")
+            XCTAssertEqual(Double(blas[i]), want, accuracy: tol, "BLAS fallback output \(i)")
+        }
+    }
+
     func testThreadCountsGiveIdenticalBits() throws {
         let saved = FastKernels.threads
         defer { FastKernels.threads = saved }
-        // 2·m·n·k ≈ 4.6 MFLOP: above the single-thread cut-off, and 5 panels split unevenly.
-        let p = Problem(m: 50, n: 150, k: 307, dtype: .bf16, seed: 21)
-        let w = try p.packed()
-        var results: [[UInt32]] = []
-        for t in [1, 2, 3] {
-            FastKernels.threads = t
-            XCTAssertEqual(FastKernels.threads, t)
-            var y = [Float](repeating: 0, count: p.m * p.n)
-            FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &y, options: .gelu)
-            results.append(y.map(\.bitPattern))
+        // 2·m·n·k ≈ 4.6 MFLOP: above the single-thread cut-off, and 5 panels split unevenly;
+        // 251 rows: threads split rows (whole 12-row micro-panels, the last one short) instead.
+        for (m, n, k, seed) in [(50, 150, 307, 21), (251, 70, 200, 22)] {
+            let p = Problem(m: m, n: n, k: k, dtype: .bf16, seed: UInt64(seed))
+            let w = try p.packed()
+            var results: [[UInt32]] = []
+            for t in [1, 2, 3] {
+                FastKernels.threads = t
+                XCTAssertEqual(FastKernels.threads, t)
+                var y = [Float](repeating: 0, count: p.m * p.n)
+                FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &y, options: .gelu)
+                results.append(y.map(\.bitPattern))
+            }
+            var plain = [Float](repeating: 0, count: p.m * p.n)
+            FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &plain, options: [.gelu, .plainReference])
+            XCTAssertEqual(results[0], results[1], "\(m) rows: 1 vs 2 threads")
+            XCTAssertEqual(results[0], results[2], "\(m) rows: 1 vs 3 threads")
+            XCTAssertEqual(results[0], plain.map(\.bitPattern), "\(m) rows: plain reference")
         }
-        XCTAssertEqual(results[0], results[1], "1 vs 2 threads")
-        XCTAssertEqual(results[0], results[2], "1 vs 3 threads")
     }
 
     func testStridesLeaveOtherColumnsAlone() throws {

@@ -16,7 +16,7 @@ void loupe_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 
 // MARK: - GEMM with 16-bit (or f32) weights
 //
-// Y[m, n] = X[m, k] · W[n, k]ᵀ (+ bias[n]) (then GELU) (then + Y_old)
+// Y[m, n] = X[m, k] · W[n, k]ᵀ (+ bias[n]) (+ Y_old if PREADD) (then GELU) (then + Y_old if ACCUMULATE)
 //
 // X and Y are f32 row-major; W is a PyTorch Linear weight [out = n, in = k] kept in its stored
 // dtype (bf16 / f16 / f32) and packed once into panels of 32 output columns. Inside the kernel
@@ -64,6 +64,9 @@ enum {
     LOUPE_GEMM_GELU = 2,
     /// Force the plain portable C path (the exact reference) even when AVX-512 is present.
     LOUPE_GEMM_PLAIN = 4,
+    /// Y = act(X·Wᵀ + bias + Y_old): Y_old is added before the activation (a LoRA term computed
+    /// first into Y, so fc1's GELU can stay fused with a task adapter on). Not with ACCUMULATE.
+    LOUPE_GEMM_PREADD = 8,
 };
 
 /// Y[m, n] = [Y_old +] act(X · Wᵀ + bias). x has row stride ldx (≥ k), y row stride ldy (≥ n),
@@ -74,7 +77,8 @@ void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
 
 /// The GEMM epilogue alone, for products computed elsewhere (the BLAS fallback on machines
 /// without AVX-512): y[i, j] = [y_old +] act(acc[i, j] + bias[j]) for i < m, j < n.
-/// flags: LOUPE_GEMM_ACCUMULATE, LOUPE_GEMM_GELU. acc may alias y only without ACCUMULATE.
+/// flags: LOUPE_GEMM_ACCUMULATE, LOUPE_GEMM_PREADD, LOUPE_GEMM_GELU. acc may alias y only
+/// without ACCUMULATE / PREADD.
 void loupe_gemm_epilogue(const float *acc, size_t lda, size_t m, size_t n, const float *bias,
                          float *y, size_t ldy, int flags);
 

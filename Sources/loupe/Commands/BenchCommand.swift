@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .customLong("case"), help: "Case to run (repeatable). Default: load, query, 32x128, 8x512, 1x2048.")
+    @Option(name: .customLong("case"), help: "Case to run (repeatable; any ROWSxLENGTH batch works too). Default: load, query, 32x128, 8x512, 1x2048.")
     var cases: [String] = []
 
     @Option(name: .long, help: "Task adapter for the batch cases (default retrieval.passage; `query` uses retrieval.query).")
@@ -22,15 +22,19 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON object per case per line.")
     var json = false
 
+    @Flag(name: .long, help: "Lossy bf16 dot-product kernel for bf16 weights (not exact; also LOUPE_LOSSY=1).")
+    var lossy = false
+
     static let engineCases = ["load", "query", "32x128", "8x512", "1x2048", "1x8192"]
     static let defaultCases = ["load", "query", "32x128", "8x512", "1x2048"]
 
     func run() async throws {
         let names = cases.isEmpty ? Self.defaultCases : cases
-        for n in names where !Self.engineCases.contains(n) && BenchRegistry.extra[n] == nil {
+        // Besides the named cases, any ROWSxLENGTH batch (e.g. 4x256) runs as a batch case.
+        for n in names where !Self.engineCases.contains(n) && BenchRegistry.extra[n] == nil && !Self.isBatchCase(n) {
             throw CLIError("unknown bench case '\(n)'; known: \((Self.engineCases + BenchRegistry.extra.keys.sorted()).joined(separator: ", "))")
         }
-        let context = BenchContext(options: modelOptions)
+        let context = BenchContext(options: modelOptions, lossy: lossy)
         let sgemm = Self.measureSgemm()
         var failed = false
         for name in names {
@@ -61,7 +65,7 @@ struct BenchCommand: AsyncParsableCommand {
                 _ = try m.embed(ids: [Self.randomIDs(16, model: m, seed: 1)], tasks: [try benchTask(m)])
                 return m
             }
-            return BenchLine(name: name, seconds: seconds, note: model.name)
+            return BenchLine(name: name, seconds: seconds, note: model.name + (model.isLossy ? ", LOSSY" : ""))
         }
         let model = try context.model()
         if name == "query" {
@@ -78,7 +82,7 @@ struct BenchCommand: AsyncParsableCommand {
             for _ in 0..<5 { times.append(try measure { try model.embed(ids: [ids], tasks: [task]) }.1) }
             let t = times.sorted()[times.count / 2]
             return BenchLine(name: name, seconds: t, tokensPerSecond: Double(ids.count) / t,
-                             gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9, note: "median of 5, \(ids.count) tokens")
+                             gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9, note: "median of 5, \(ids.count) tokens" + (model.isLossy ? ", LOSSY" : ""))
         }
         let parts = name.split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw CLIError("bad case \(name)") }
@@ -92,7 +96,12 @@ struct BenchCommand: AsyncParsableCommand {
         let tokens = rows * length
         return BenchLine(name: name, seconds: t, tokensPerSecond: Double(tokens) / t,
                          gflops: model.forwardFLOPs(rowLengths: Array(repeating: length, count: rows)) / t / 1e9,
-                         note: "task \(task ?? "none")")
+                         note: "task \(task ?? "none")" + (model.isLossy ? ", LOSSY" : ""))
+    }
+
+    static func isBatchCase(_ name: String) -> Bool {
+        let parts = name.split(separator: "x", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { Int($0).map { $0 > 0 } ?? false }
     }
 
     func benchTask(_ model: EmbeddingModel) throws -> String? {
@@ -139,11 +148,12 @@ struct BenchCommand: AsyncParsableCommand {
 /// Lazily loads the model once for all cases (so `load` measures the first load).
 final class BenchContext {
     let options: ModelOptions
+    let lossy: Bool
     private var loaded: EmbeddingModel?
-    init(options: ModelOptions) { self.options = options }
+    init(options: ModelOptions, lossy: Bool = false) { self.options = options; self.lossy = lossy }
     func model() throws -> EmbeddingModel {
         if let loaded { return loaded }
-        let m = try options.loadModel()
+        let m = try options.loadModel(lossy: lossy)
         loaded = m
         return m
     }

@@ -9,19 +9,21 @@ extension ModelOptions {
 
     /// Resolves and loads the model (`--synthetic`, `--model`, $LOUPE_MODEL, HF cache, default),
     /// saying on stderr which model was chosen and why (unless --quiet).
-    /// `LOUPE_WEIGHTS=bf16` keeps 16-bit checkpoint matrices in 16 bits (half the memory, slower
-    /// with OpenBLAS); the default widens them to Float once at load.
-    func loadModel() throws -> EmbeddingModel {
+    /// Weight matrices stay in the checkpoint's dtype (bf16 for jina-v3) and are widened inside
+    /// the kernels.
+    /// `lossy` (or LOUPE_LOSSY=1): bf16 weights on the lossy bf16 dot-product kernel (not exact).
+    func loadModel(lossy lossyFlag: Bool = false) throws -> EmbeddingModel {
         let env = ProcessInfo.processInfo.environment
-        let precision: WeightPrecision = ["bf16", "16", "keep16"].contains(env["LOUPE_WEIGHTS"] ?? "") ? .keep16Bit : .widenAtLoad
+        let lossy = lossyFlag || ["1", "true", "yes"].contains(env["LOUPE_LOSSY"]?.lowercased() ?? "")
+        if lossy && !quiet { notice("loupe: lossy mode: bf16 dot-product kernel (activations rounded to bf16; not exact)") }
         if let synthetic {
             guard model == nil else { throw CLIError("use either --model or --synthetic, not both") }
             if !quiet { notice("loupe: model: synthetic \(synthetic) (random weights, from --synthetic)") }
-            return try EmbeddingModel.synthetic(synthetic, seed: 0, precision: precision)
+            return try EmbeddingModel.synthetic(synthetic, seed: 0, lossy: lossy)
         }
         let resolved = try ModelLocator.resolve(explicit: model, environment: env)
         if !quiet { notice("loupe: model: \(resolved.directory.path) (\(resolved.reason))") }
-        let loaded = try EmbeddingModel.load(directory: resolved.directory, precision: precision)
+        let loaded = try EmbeddingModel.load(directory: resolved.directory, lossy: lossy)
         if let maxLength, maxLength < 2 { throw CLIError("--max-length must be at least 2") }
         return loaded
     }
