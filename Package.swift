@@ -33,7 +33,7 @@ let package = Package(
                 dependencies: ["Numerics", "SafeTensors", "Tokenizers"], swiftSettings: fast),
         .target(name: "EmbeddingEngine", dependencies: ["JinaEmbeddings"], swiftSettings: fast),
         .target(name: "Corpus",
-                dependencies: ["EmbeddingEngine", "Tokenizers", .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["EmbeddingEngine", "JinaEmbeddings", "Tokenizers", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: fast),
         .target(name: "Analysis", dependencies: ["Numerics"], swiftSettings: fast),
 
@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "JinaEmbeddingsTests", dependencies: ["JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "EmbeddingEngineTests", dependencies: ["EmbeddingEngine", "TestSupport"]),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

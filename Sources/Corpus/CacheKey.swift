@@ -1,3 +1,5 @@
+import JinaEmbeddings
+
 /// The cache key of one embedding item: SHA-256 over every input that changes the vector.
 ///
 /// Fields are length-prefixed so that no two different inputs serialize to the same bytes

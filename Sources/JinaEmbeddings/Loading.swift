@@ -104,7 +104,7 @@ extension EmbeddingModel {
             }
         }
         let configBytes = (try? Data(contentsOf: directory.appendingPathComponent("config.json"))) ?? Data()
-        let fingerprint = SHA256.hex(Array(configBytes) + file.headerBytes + (lossy ? Array("lossy-bf16-dot".utf8) : []))
+        let fingerprint = SHA256.hex(SHA256.hash(Array(configBytes) + file.headerBytes + (lossy ? Array("lossy-bf16-dot".utf8) : [])))
         let maxLength = min(config.maxSequenceLength ?? config.maxPositionEmbeddings,
                             config.positions == .absolute ? config.maxPositionEmbeddings - config.positionOffset
                                                           : Int.max)

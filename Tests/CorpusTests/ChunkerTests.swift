@@ -1,4 +1,5 @@
 import XCTest
+import JinaEmbeddings
 @testable import Corpus
 import EmbeddingEngine
 
