@@ -212,7 +212,13 @@ struct Tmux {
     var base: String { "tmux -L \(q(server)) -f /dev/null" }
 
     func start(width: Int, height: Int, command: String, remainOnExit: Bool = false) throws {
-        let r = shell("\(base) new-session -d -s main -x \(width) -y \(height) \(q(command)) 2>&1")
+        // A server killed just before (a previous run of the same test) may still be exiting on this
+        // socket; tmux then answers "server exited unexpectedly": retry for a few seconds.
+        var r = shell("\(base) new-session -d -s main -x \(width) -y \(height) \(q(command)) 2>&1")
+        for _ in 0..<50 where r.status != 0 && r.output.contains("server exited") {
+            usleep(100_000)
+            r = shell("\(base) new-session -d -s main -x \(width) -y \(height) \(q(command)) 2>&1")
+        }
         guard r.status == 0 else { throw TmuxError.failed("new-session: \(r.output)") }
         if remainOnExit { shell("\(base) set-option -t main remain-on-exit on") }
     }
