@@ -109,17 +109,11 @@ func cpuSeconds() -> Double {
     return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
 }
 
-/// Seeded generator for benchmark data (SplitMix64), with a cheap approximate Gaussian.
+/// Seeded generator for benchmark data (Analysis' SplitMix64), with a cheap approximate Gaussian.
 struct BenchRNG {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private var base: SplitMix64
+    init(seed: UInt64) { base = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { base.next() }
     /// Sum of 4 uniforms, centred and scaled to unit variance (close enough to normal for test data).
     mutating func gaussian() -> Float {
         let r = next()
