@@ -49,8 +49,10 @@ final class AttentionTests: XCTestCase {
     }
 
     func testMatchesDoubleSoftmaxAttentionAndPlainPath() {
-        // Sequence lengths around the 48-query / 256-key / 32-key-panel block edges, with padding.
-        let cases: [(seq: Int, heads: Int, valid: Int)] = [(1, 1, 1), (5, 2, 3), (49, 1, 49), (300, 2, 290), (260, 1, 257)]
+        // Sequence lengths around the 48-query / 12-row group / 512-key / 32-key-panel block
+        // edges, with padding; 1100 keys = three key blocks (the last one partial).
+        let cases: [(seq: Int, heads: Int, valid: Int)] = [(1, 1, 1), (5, 2, 3), (49, 1, 49), (300, 2, 290),
+                                                           (260, 1, 257), (530, 3, 515), (1100, 1, 1100)]
         for (n, c) in cases.enumerated() {
             var rng = SeededRNG(seed: 500 + UInt64(n))
             // Spread of ±3 gives peaked softmaxes (scores up to ~±20), exercising the rescaling.
