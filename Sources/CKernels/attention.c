@@ -13,7 +13,10 @@
 
 #define HD 64      // head dimension
 #define BQ 48      // queries per block (4 micro-kernel row groups)
-#define BK 512     // keys per block (the row stride of the score buffer)
+#define BK 512     // keys per block
+// Row stride of a 12-row group's scores: 2 KB rows would put the 12 rows' current lines into
+// just two L1 sets (4 KB aliasing); 16 floats of padding spreads them over twelve.
+#define SLD (BK + 16)
 #define GR 12      // rows per micro-kernel call
 
 // exp(x) for the softmax (x ≤ 0 in use): Cephes expf polynomial, ≤ 2 ulp, n = round-to-nearest
@@ -75,7 +78,7 @@ static void head_plain(const float *q, const float *k, const float *v, size_t ld
             size_t kb = nk - k0 < BK ? nk - k0 : BK;
             for (size_t i = 0; i < rows; i++) {
                 const float *qi = q + (q0 + i) * ld;
-                float *s = sbuf + i * BK;
+                float *s = sbuf;  // one row at a time: row i is finished before row i + 1
                 for (size_t j = 0; j < kb; j++) {
                     const float *kj = k + (k0 + j) * ld;
                     float acc = 0;
@@ -114,7 +117,7 @@ static LOUPE_AVX512 AI __m512 exp_avx512(__m512 x) {
     return _mm512_scalef_ps(y, n);  // y · 2^n, correctly rounded like ldexpf (0 far below)
 }
 
-// Scores of mr ≤ 12 queries against one 32-key panel: s[i·BK + j] = Σ_d qp[d·mr + i]·kp[d·32 + j],
+// Scores of mr ≤ 12 queries against one 32-key panel: s[i·SLD + j] = Σ_d qp[d·mr + i]·kp[d·32 + j],
 // one fma chain over d = 0..63 from 0 (like the plain path). The row maxima over the nv valid
 // keys are folded into mx[i·16 ..] (16 lanes per row) while the scores are still in registers,
 // so softmax needs no separate max pass.
@@ -132,8 +135,8 @@ static LOUPE_AVX512 AI void qk_ukr(int mr, const float *qp, const float *kp, flo
     __mmask16 m0 = nv >= 16 ? 0xffff : (__mmask16)((1u << nv) - 1);
     __mmask16 m1 = nv >= 32 ? 0xffff : nv <= 16 ? 0 : (__mmask16)((1u << (nv - 16)) - 1);
     for (int i = 0; i < mr; i++) {
-        _mm512_store_ps(s + (size_t)i * BK, c0[i]);
-        _mm512_store_ps(s + (size_t)i * BK + 16, c1[i]);
+        _mm512_store_ps(s + (size_t)i * SLD, c0[i]);
+        _mm512_store_ps(s + (size_t)i * SLD + 16, c1[i]);
         __m512 m = _mm512_load_ps(mx + i * 16);
         m = _mm512_mask_max_ps(m, m0, m, c0[i]);
         m = _mm512_mask_max_ps(m, m1, m, c1[i]);
@@ -141,7 +144,7 @@ static LOUPE_AVX512 AI void qk_ukr(int mr, const float *qp, const float *kp, flo
     }
 }
 
-// o[i, 0..31] = o[i]·corr[i] + Σ_k p[i·BK + k]·vp[k·32 ..] for mr ≤ 12 rows (the product is one
+// o[i, 0..31] = o[i]·corr[i] + Σ_k p[i·SLD + k]·vp[k·32 ..] for mr ≤ 12 rows (the product is one
 // fma chain over k from 0; the rescale and the add are separate roundings, as in the plain path).
 static LOUPE_AVX512 AI void pv_ukr(int mr, size_t kb, const float *p, const float *vp, float *o, size_t ldo,
                                    const float *corr) {
@@ -150,7 +153,7 @@ static LOUPE_AVX512 AI void pv_ukr(int mr, size_t kb, const float *p, const floa
     for (size_t k = 0; k < kb; k++) {
         __m512 w0 = _mm512_load_ps(vp + k * 32), w1 = _mm512_load_ps(vp + k * 32 + 16);
         for (int i = 0; i < mr; i++) {
-            __m512 x = _mm512_set1_ps(p[(size_t)i * BK + k]);
+            __m512 x = _mm512_set1_ps(p[(size_t)i * SLD + k]);
             c0[i] = _mm512_fmadd_ps(x, w0, c0[i]);
             c1[i] = _mm512_fmadd_ps(x, w1, c1[i]);
         }
@@ -203,7 +206,7 @@ static LOUPE_AVX512 AI void group_block(int mr, const float *qp, const float *kp
     }
     for (int i = 0; i < mr; i++) {
         float mb = _mm512_reduce_max_ps(_mm512_load_ps(mx + i * 16));  // max is exact in any order
-        corr[i] = softmax_row_avx512(sbuf + (size_t)i * BK, kb, mb, &m[i], &l[i]);
+        corr[i] = softmax_row_avx512(sbuf + (size_t)i * SLD, kb, mb, &m[i], &l[i]);
     }
     for (int half = 0; half < 2; half++)
         pv_ukr(mr, kb, sbuf, vp + ((size_t)half * nk + k0) * 32, o + 32 * half, ldo, corr);
@@ -223,7 +226,7 @@ static LOUPE_AVX512 void group_block_any(int mr, const float *qp, const float *k
 }
 
 // kp: packed key panels [ceil(nk/32)][64][32]; vp: value panels [2][nk][32]; qp: packed scaled
-// queries (groups of 12 rows, [64][mr] each); sbuf: [GR][BK] scores / probabilities.
+// queries (groups of 12 rows, [64][mr] each); sbuf: [GR][SLD] scores / probabilities.
 static LOUPE_AVX512 void head_avx512(const float *q, const float *k, const float *v, size_t ld,
                                      size_t seq, size_t nk, float scale, float *out, size_t ldo,
                                      float *kp, float *vp, float *qp, float *sbuf) {
@@ -280,7 +283,7 @@ static void attn_part(void *ctx, int index, int count) {
     size_t h0 = j->heads * (size_t)index / (size_t)count, h1 = j->heads * (size_t)(index + 1) / (size_t)count;
     if (h0 >= h1) return;
     size_t kpanels = (j->nk + 31) / 32;
-    size_t kp_n = kpanels * HD * 32, vp_n = 2 * j->nk * 32, qp_n = BQ * HD, s_n = GR * BK;
+    size_t kp_n = kpanels * HD * 32, vp_n = 2 * j->nk * 32, qp_n = BQ * HD, s_n = GR * SLD;
     float *scratch = loupe_scratch(kp_n + vp_n + qp_n + s_n);
     if (!scratch) return;
     for (size_t h = h0; h < h1; h++) {
