@@ -34,11 +34,10 @@ static float exp_scalar(float x) {
     float n = nearbyintf(x * LOG2E);  // ties to even, like roundscale's nearest (default rounding mode)
     float r = fmaf(-n, EXP_C1, x);
     r = fmaf(-n, EXP_C2, r);
-    float z = r * r;
     float y = EXP_P[0];
     for (int i = 1; i < 6; i++) y = fmaf(y, r, EXP_P[i]);
-    y = fmaf(y, z, r);
-    y = y + 1.0f;
+    y = fmaf(y, r, 1.0f);  // 1 + r·(1 + r·P(r)) by Horner: one op fewer than r²·P + r + 1
+    y = fmaf(y, r, 1.0f);
     return ldexpf(y, (int)n);  // one correct rounding, like vscalefps (0 for very negative x)
 }
 
@@ -109,11 +108,10 @@ static LOUPE_AVX512 AI __m512 exp_avx512(__m512 x) {
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(EXP_C1), x);
     r = _mm512_fnmadd_ps(n, _mm512_set1_ps(EXP_C2), r);
-    __m512 z = _mm512_mul_ps(r, r);
     __m512 y = _mm512_set1_ps(EXP_P[0]);
     for (int i = 1; i < 6; i++) y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(EXP_P[i]));
-    y = _mm512_fmadd_ps(y, z, r);
-    y = _mm512_add_ps(y, _mm512_set1_ps(1.0f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.0f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.0f));
     return _mm512_scalef_ps(y, n);  // y · 2^n, correctly rounded like ldexpf (0 far below)
 }
 
@@ -185,9 +183,12 @@ static LOUPE_AVX512 AI float softmax_row_avx512(float *s, size_t kb, float mb, f
         _mm512_mask_store_ps(s + j, mk, p);
         sum = _mm512_mask_add_ps(sum, mk, sum, p);
     }
-    float lanes[16];
-    _mm512_storeu_ps(lanes, sum);
-    *l = fmaf(*l, corr, tree16(lanes));
+    // tree16's order in registers: lanes i + 8, then + 4, + 2, + 1.
+    __m256 h8 = _mm256_add_ps(_mm512_castps512_ps256(sum), _mm512_extractf32x8_ps(sum, 1));
+    __m128 h4 = _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
+    __m128 h2 = _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
+    __m128 h1 = _mm_add_ss(h2, _mm_movehdup_ps(h2));
+    *l = fmaf(*l, corr, _mm_cvtss_f32(h1));
     *m = mn;
     return corr;
 }
