@@ -10,6 +10,8 @@
 #include "internal.h"
 #include <math.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <stdint.h>
 
 #define HD 64      // head dimension
 #define BQ 48      // queries per block (4 micro-kernel row groups)
@@ -64,11 +66,12 @@ static float softmax_row_plain(float *s, size_t kb, float *m, float *l) {
     return corr;
 }
 
-static void head_plain(const float *q, const float *k, const float *v, size_t ld, size_t seq,
+// Query rows [r0, r1) of one head (every row is computed independently of the others).
+static void head_plain(const float *q, const float *k, const float *v, size_t ld, size_t r0, size_t r1,
                        size_t nk, float scale, float *out, size_t ldo, float *sbuf) {
     softmax_state st;
-    for (size_t q0 = 0; q0 < seq; q0 += BQ) {
-        size_t rows = seq - q0 < BQ ? seq - q0 : BQ;
+    for (size_t q0 = r0; q0 < r1; q0 += BQ) {
+        size_t rows = r1 - q0 < BQ ? r1 - q0 : BQ;
         for (size_t i = 0; i < rows; i++) {
             st.m[i] = -INFINITY; st.l[i] = 0;
             memset(out + (q0 + i) * ldo, 0, HD * sizeof(float));
@@ -226,11 +229,8 @@ static LOUPE_AVX512 void group_block_any(int mr, const float *qp, const float *k
 #undef GB
 }
 
-// kp: packed key panels [ceil(nk/32)][64][32]; vp: value panels [2][nk][32]; qp: packed scaled
-// queries (groups of 12 rows, [64][mr] each); sbuf: [GR][SLD] scores / probabilities.
-static LOUPE_AVX512 void head_avx512(const float *q, const float *k, const float *v, size_t ld,
-                                     size_t seq, size_t nk, float scale, float *out, size_t ldo,
-                                     float *kp, float *vp, float *qp, float *sbuf) {
+// K as 32-key panels [ceil(nk/32)][64][32] (zero-padded), V as two column panels [2][nk][32].
+static void pack_kv(const float *k, const float *v, size_t ld, size_t nk, float *kp, float *vp) {
     size_t kpanels = (nk + 31) / 32;
     memset(kp, 0, kpanels * HD * 32 * sizeof(float));
     for (size_t j = 0; j < nk; j++)
@@ -239,10 +239,17 @@ static LOUPE_AVX512 void head_avx512(const float *q, const float *k, const float
         memcpy(vp + j * 32, v + j * ld, 32 * sizeof(float));
         memcpy(vp + (nk + j) * 32, v + j * ld + 32, 32 * sizeof(float));
     }
+}
+
+// Query rows [r0, r1) of one head against packed K / V (pack_kv); qp: packed scaled queries
+// (groups of 12 rows, [64][mr] each); sbuf: [GR][SLD] scores / probabilities.
+static LOUPE_AVX512 void head_avx512(const float *q, size_t ld, size_t r0, size_t r1, size_t nk, float scale,
+                                     float *out, size_t ldo, const float *kp, const float *vp, float *qp,
+                                     float *sbuf) {
     softmax_state st;
     __m512 vscale = _mm512_set1_ps(scale);
-    for (size_t q0 = 0; q0 < seq; q0 += BQ) {
-        size_t rows = seq - q0 < BQ ? seq - q0 : BQ;
+    for (size_t q0 = r0; q0 < r1; q0 += BQ) {
+        size_t rows = r1 - q0 < BQ ? r1 - q0 : BQ;
         for (size_t g = 0; g < rows; g += GR) {  // pack q·scale as [64][mr] per row group
             size_t mr = rows - g < GR ? rows - g : GR;
             float *dst = qp + g * HD;
@@ -277,27 +284,53 @@ static LOUPE_AVX512 void head_avx512(const float *q, const float *k, const float
 
 typedef struct {
     const float *q, *k, *v; size_t ld, seq, heads, nk; float scale; float *out; size_t ldo; int avx;
+    size_t chunk, chunks;      // query rows per work item, items per head
+    _Atomic uint64_t range;    // unclaimed items [lo, hi): lo in the low 32 bits, hi in the high
 } attn_job;
 
+// Claim one item: even thread indices from the front, odd ones from the back, so with two
+// threads each walks its own half of the heads and they share at most one head (one extra
+// K/V packing). Returns 0 when nothing is left.
+static int claim(attn_job *j, int from_back, size_t *item) {
+    uint64_t r = atomic_load_explicit(&j->range, memory_order_relaxed);
+    for (;;) {
+        uint64_t lo = r & 0xffffffffu, hi = r >> 32;
+        if (lo >= hi) return 0;
+        uint64_t nr = from_back ? (lo | ((hi - 1) << 32)) : ((lo + 1) | (hi << 32));
+        if (atomic_compare_exchange_weak_explicit(&j->range, &r, nr, memory_order_relaxed, memory_order_relaxed)) {
+            *item = (size_t)(from_back ? hi - 1 : lo);
+            return 1;
+        }
+    }
+}
+
+// Threads claim (head, row chunk) items (head-major order), so a thread slowed by other load
+// does less of the work instead of leaving the other core idle at the end; a thread repacks K/V
+// only when its next item belongs to another head. Rows are independent: bits do not depend on
+// which thread computes them.
 static void attn_part(void *ctx, int index, int count) {
-    const attn_job *j = ctx;
-    size_t h0 = j->heads * (size_t)index / (size_t)count, h1 = j->heads * (size_t)(index + 1) / (size_t)count;
-    if (h0 >= h1) return;
+    (void)count;
+    attn_job *j = ctx;
     size_t kpanels = (j->nk + 31) / 32;
     size_t kp_n = kpanels * HD * 32, vp_n = 2 * j->nk * 32, qp_n = BQ * HD, s_n = GR * SLD;
     float *scratch = loupe_scratch(kp_n + vp_n + qp_n + s_n);
     if (!scratch) return;
-    for (size_t h = h0; h < h1; h++) {
+    float *kp = scratch, *vp = scratch + kp_n, *qp = vp + vp_n, *sbuf = qp + qp_n;
+    size_t packed = (size_t)-1;
+    size_t item;
+    while (claim(j, index & 1, &item)) {
+        size_t h = item / j->chunks, r0 = (item % j->chunks) * j->chunk;
+        size_t r1 = r0 + j->chunk < j->seq ? r0 + j->chunk : j->seq;
         const float *q = j->q + h * HD, *k = j->k + h * HD, *v = j->v + h * HD;
         float *out = j->out + h * HD;
 #if defined(__x86_64__)
         if (j->avx) {
-            head_avx512(q, k, v, j->ld, j->seq, j->nk, j->scale, out, j->ldo, scratch, scratch + kp_n,
-                        scratch + kp_n + vp_n, scratch + kp_n + vp_n + qp_n);
+            if (packed != h) { pack_kv(k, v, j->ld, j->nk, kp, vp); packed = h; }
+            head_avx512(q, j->ld, r0, r1, j->nk, j->scale, out, j->ldo, kp, vp, qp, sbuf);
             continue;
         }
 #endif
-        head_plain(q, k, v, j->ld, j->seq, j->nk, j->scale, out, j->ldo, scratch + kp_n + vp_n + qp_n);
+        head_plain(q, k, v, j->ld, r0, r1, j->nk, j->scale, out, j->ldo, sbuf);
     }
 }
 
@@ -305,12 +338,16 @@ void loupe_attention(const float *q, const float *k, const float *v, size_t ld, 
                      size_t heads, size_t valid_keys, float scale, float *out, size_t ldo, int flags) {
     if (!q || !k || !v || !out || seq == 0 || heads == 0 || ld < heads * HD || ldo < heads * HD) return;
     size_t nk = valid_keys == 0 || valid_keys > seq ? seq : valid_keys;
-    attn_job job = {q, k, v, ld, seq, heads, nk, scale, out, ldo, 0};
+    // About 8 items per head (whole 48-row blocks): fine enough to balance, few K/V repacks.
+    size_t blocks = (seq + BQ - 1) / BQ, chunk = BQ * ((blocks + 7) / 8);
+    size_t chunks = (seq + chunk - 1) / chunk, items = heads * chunks;
+    if (items >= ((uint64_t)1 << 32)) return;  // not reachable for real shapes; the claim packs 32-bit ends
+    attn_job job = {q, k, v, ld, seq, heads, nk, scale, out, ldo, 0, chunk, chunks, (uint64_t)items << 32};
 #if defined(__x86_64__)
     job.avx = !(flags & LOUPE_GEMM_PLAIN) && loupe_has_avx512();
 #endif
     int threads = loupe_get_threads();
-    if ((size_t)threads > heads) threads = (int)heads;
+    if ((size_t)threads > heads * job.chunks) threads = (int)(heads * job.chunks);
     double flops = 4.0 * (double)seq * (double)nk * HD * (double)heads;
     if (flops < 1e6 || threads < 1) threads = 1;
     if (threads == 1) attn_part(&job, 0, 1);
