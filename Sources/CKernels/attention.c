@@ -43,6 +43,8 @@ static float exp_scalar(float x) {
     return ldexpf(y, (int)n);  // one correct rounding, like vscalefps (0 for very negative x)
 }
 
+float loupe_attention_exp(float x) { return exp_scalar(x); }
+
 // Fixed reduction of 16 partial sums (both paths).
 static float tree16(float *s) {
     for (int w = 8; w >= 1; w /= 2)

@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 import Numerics
 import TestSupport
 import XCTest
@@ -83,5 +84,23 @@ final class AttentionTests: XCTestCase {
         let masked = run(dirty, seq: seq, heads: heads, valid: 64, options: [])
         XCTAssertEqual(Array(one[0..<(64 * heads * 64)]).map(\.bitPattern),
                        Array(masked[0..<(64 * heads * 64)]).map(\.bitPattern))
+    }
+
+    /// The softmax exp against double-precision exp over the range the softmax uses (x ≤ 0).
+    func testSoftmaxExpIsWithinOneUlp() {
+        var worst = 0.0
+        var x: Float = -100
+        while x <= 0 {
+            let ref = Foundation.exp(Double(x))
+            let rf = Float(ref)
+            if rf >= Float.leastNormalMagnitude {
+                let e = loupe_attention_exp(x)
+                worst = max(worst, abs(Double(e) - ref) / Double(rf.ulp))
+            }
+            x += x < -1 ? 0.000_97 : 0.000_013  // dense near 0, where most probabilities live
+        }
+        XCTAssertLessThanOrEqual(worst, 1.0, "max error \(worst) ulp")
+        XCTAssertEqual(loupe_attention_exp(0), 1)
+        XCTAssertEqual(loupe_attention_exp(-1000), loupe_attention_exp(-100))  // clamped, no overflow
     }
 }

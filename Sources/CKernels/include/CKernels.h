@@ -108,4 +108,8 @@ float loupe_erf(float x);
 void loupe_attention(const float *q, const float *k, const float *v, size_t ld, size_t seq,
                      size_t heads, size_t valid_keys, float scale, float *out, size_t ldo, int flags);
 
+/// The softmax's exp (scalar path; the AVX-512 path is bit-identical): for tests. Inputs below
+/// -100 are clamped to -100.
+float loupe_attention_exp(float x);
+
 #endif
