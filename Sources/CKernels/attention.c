@@ -1,21 +1,30 @@
 // Blocked ("flash") attention for head dimension 64 with an online softmax.
-// Per head: K is packed into 32-key panels [64][32] and V into two 32-wide column panels [keys][32];
-// then for each block of ≤ 48 queries (scaled q packed for the micro-kernel) and each block of
-// ≤ 256 keys: scores S = q·kᵀ (GEMM micro-kernel), running max / sum update, P = exp(S - max) in
-// place, O = O·corr + P·V (micro-kernel with accumulate). O is divided by the sum at the end.
+// Per head: K is packed into 32-key panels [64][32] and V into two 32-wide column panels [keys][32].
+// Queries go in blocks of ≤ 48 (scaled q packed per 12-row group), keys in blocks of ≤ 512. Each
+// 12-row group runs all three phases on one key block while its 12 × 512 scores sit in L1:
+// scores S = q·kᵀ (register-blocked 12 × 32 micro-kernel that also folds the row maxima), the
+// running max / sum update with P = exp(S - max) in place, then O = O·corr + P·V (12 × 32 micro-
+// kernel, rescale in its epilogue). O is divided by the sum at the end.
 // The plain path performs the same operations in the same order (including the 16-lane partial
 // sums and their fixed reduction tree), so both paths agree bit for bit.
 #include "internal.h"
 #include <math.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <stdint.h>
 
 #define HD 64      // head dimension
 #define BQ 48      // queries per block (4 micro-kernel row groups)
-#define BK LOUPE_ATTN_BK  // keys per block (256)
+#define BK 512     // keys per block
+// Row stride of a 12-row group's scores: 2 KB rows would put the 12 rows' current lines into
+// just two L1 sets (4 KB aliasing); 16 floats of padding spreads them over twelve.
+#define SLD (BK + 16)
 #define GR 12      // rows per micro-kernel call
 
-// exp(x) for the softmax (x ≤ 0 in use): Cephes expf polynomial, ≤ 2 ulp; clamps below -87 so
-// 2^n stays normal. Scalar and vector versions perform the same operations.
+// exp(x) for the softmax (x ≤ 0 in use): Cephes expf polynomial, ≤ 2 ulp, n = round-to-nearest
+// of x·log2 e and the 2^n scaling done by one correctly rounded ldexpf / vscalefps (tiny results
+// become denormal or 0). x is clamped at -100 (exp(-100) ≈ 4e-44) so n fits an int.
+// Scalar and vector versions perform the same operations.
 static const float EXP_P[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
                                4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
 #define EXP_C1 0.693359375f
@@ -23,20 +32,18 @@ static const float EXP_P[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e
 #define LOG2E 1.44269504088896341f
 
 static float exp_scalar(float x) {
-    x = x > -87.0f ? x : -87.0f;
-    float n = floorf(fmaf(x, LOG2E, 0.5f));
+    x = x > -100.0f ? x : -100.0f;
+    float n = nearbyintf(x * LOG2E);  // ties to even, like roundscale's nearest (default rounding mode)
     float r = fmaf(-n, EXP_C1, x);
     r = fmaf(-n, EXP_C2, r);
-    float z = r * r;
     float y = EXP_P[0];
     for (int i = 1; i < 6; i++) y = fmaf(y, r, EXP_P[i]);
-    y = fmaf(y, z, r);
-    y = y + 1.0f;
-    uint32_t bits = (uint32_t)((int)n + 127) << 23;
-    float p2;
-    memcpy(&p2, &bits, 4);
-    return y * p2;
+    y = fmaf(y, r, 1.0f);  // 1 + r·(1 + r·P(r)) by Horner: one op fewer than r²·P + r + 1
+    y = fmaf(y, r, 1.0f);
+    return ldexpf(y, (int)n);  // one correct rounding, like vscalefps (0 for very negative x)
 }
+
+float loupe_attention_exp(float x) { return exp_scalar(x); }
 
 // Fixed reduction of 16 partial sums (both paths).
 static float tree16(float *s) {
@@ -61,11 +68,12 @@ static float softmax_row_plain(float *s, size_t kb, float *m, float *l) {
     return corr;
 }
 
-static void head_plain(const float *q, const float *k, const float *v, size_t ld, size_t seq,
+// Query rows [r0, r1) of one head (every row is computed independently of the others).
+static void head_plain(const float *q, const float *k, const float *v, size_t ld, size_t r0, size_t r1,
                        size_t nk, float scale, float *out, size_t ldo, float *sbuf) {
     softmax_state st;
-    for (size_t q0 = 0; q0 < seq; q0 += BQ) {
-        size_t rows = seq - q0 < BQ ? seq - q0 : BQ;
+    for (size_t q0 = r0; q0 < r1; q0 += BQ) {
+        size_t rows = r1 - q0 < BQ ? r1 - q0 : BQ;
         for (size_t i = 0; i < rows; i++) {
             st.m[i] = -INFINITY; st.l[i] = 0;
             memset(out + (q0 + i) * ldo, 0, HD * sizeof(float));
@@ -74,7 +82,7 @@ static void head_plain(const float *q, const float *k, const float *v, size_t ld
             size_t kb = nk - k0 < BK ? nk - k0 : BK;
             for (size_t i = 0; i < rows; i++) {
                 const float *qi = q + (q0 + i) * ld;
-                float *s = sbuf + i * BK;
+                float *s = sbuf;  // one row at a time: row i is finished before row i + 1
                 for (size_t j = 0; j < kb; j++) {
                     const float *kj = k + (k0 + j) * ld;
                     float acc = 0;
@@ -97,50 +105,134 @@ static void head_plain(const float *q, const float *k, const float *v, size_t ld
 }
 
 #if defined(__x86_64__)
-static LOUPE_AVX512 __m512 exp_avx512(__m512 x) {
-    x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
-    __m512 n = _mm512_roundscale_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(LOG2E), _mm512_set1_ps(0.5f)),
-                                    _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    __m512 nn = _mm512_sub_ps(_mm512_setzero_ps(), n);
-    __m512 r = _mm512_fmadd_ps(nn, _mm512_set1_ps(EXP_C1), x);
-    r = _mm512_fmadd_ps(nn, _mm512_set1_ps(EXP_C2), r);
-    __m512 z = _mm512_mul_ps(r, r);
+#define AI __attribute__((always_inline)) inline
+
+static LOUPE_AVX512 AI __m512 exp_avx512(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-100.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(LOG2E)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(EXP_C1), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(EXP_C2), r);
     __m512 y = _mm512_set1_ps(EXP_P[0]);
     for (int i = 1; i < 6; i++) y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(EXP_P[i]));
-    y = _mm512_fmadd_ps(y, z, r);
-    y = _mm512_add_ps(y, _mm512_set1_ps(1.0f));
-    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-    return _mm512_mul_ps(y, _mm512_castsi512_ps(e));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.0f));
+    y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(y, n);  // y · 2^n, correctly rounded like ldexpf (0 far below)
 }
 
-static LOUPE_AVX512 float softmax_row_avx512(float *s, size_t kb, float *m, float *l) {
-    __m512 vmax = _mm512_set1_ps(-INFINITY);
-    for (size_t j = 0; j < kb; j += 16) {
-        __mmask16 mk = kb - j >= 16 ? 0xffff : (__mmask16)((1u << (kb - j)) - 1);
-        vmax = _mm512_mask_max_ps(vmax, mk, vmax, _mm512_maskz_loadu_ps(mk, s + j));
+// Scores of mr ≤ 12 queries against one 32-key panel: s[i·SLD + j] = Σ_d qp[d·mr + i]·kp[d·32 + j],
+// one fma chain over d = 0..63 from 0 (like the plain path). The row maxima over the nv valid
+// keys are folded into mx[i·16 ..] (16 lanes per row) while the scores are still in registers,
+// so softmax needs no separate max pass.
+static LOUPE_AVX512 AI void qk_ukr(int mr, const float *qp, const float *kp, float *s, int nv, float *mx) {
+    __m512 c0[GR], c1[GR];
+    for (int i = 0; i < mr; i++) { c0[i] = _mm512_setzero_ps(); c1[i] = _mm512_setzero_ps(); }
+    for (int d = 0; d < HD; d++) {
+        __m512 w0 = _mm512_load_ps(kp + d * 32), w1 = _mm512_load_ps(kp + d * 32 + 16);
+        for (int i = 0; i < mr; i++) {
+            __m512 x = _mm512_set1_ps(qp[d * mr + i]);
+            c0[i] = _mm512_fmadd_ps(x, w0, c0[i]);
+            c1[i] = _mm512_fmadd_ps(x, w1, c1[i]);
+        }
     }
-    float mb = _mm512_reduce_max_ps(vmax);  // max is exact in any order
+    __mmask16 m0 = nv >= 16 ? 0xffff : (__mmask16)((1u << nv) - 1);
+    __mmask16 m1 = nv >= 32 ? 0xffff : nv <= 16 ? 0 : (__mmask16)((1u << (nv - 16)) - 1);
+    for (int i = 0; i < mr; i++) {
+        _mm512_store_ps(s + (size_t)i * SLD, c0[i]);
+        _mm512_store_ps(s + (size_t)i * SLD + 16, c1[i]);
+        __m512 m = _mm512_load_ps(mx + i * 16);
+        m = _mm512_mask_max_ps(m, m0, m, c0[i]);
+        m = _mm512_mask_max_ps(m, m1, m, c1[i]);
+        _mm512_store_ps(mx + i * 16, m);
+    }
+}
+
+// o[i, 0..31] = o[i]·corr[i] + Σ_k p[i·SLD + k]·vp[k·32 ..] for mr ≤ 12 rows (the product is one
+// fma chain over k from 0; the rescale and the add are separate roundings, as in the plain path).
+static LOUPE_AVX512 AI void pv_ukr(int mr, size_t kb, const float *p, const float *vp, float *o, size_t ldo,
+                                   const float *corr) {
+    __m512 c0[GR], c1[GR];
+    for (int i = 0; i < mr; i++) { c0[i] = _mm512_setzero_ps(); c1[i] = _mm512_setzero_ps(); }
+    for (size_t k = 0; k < kb; k++) {
+        __m512 w0 = _mm512_load_ps(vp + k * 32), w1 = _mm512_load_ps(vp + k * 32 + 16);
+        for (int i = 0; i < mr; i++) {
+            __m512 x = _mm512_set1_ps(p[(size_t)i * SLD + k]);
+            c0[i] = _mm512_fmadd_ps(x, w0, c0[i]);
+            c1[i] = _mm512_fmadd_ps(x, w1, c1[i]);
+        }
+    }
+    for (int i = 0; i < mr; i++) {
+        float *oi = o + (size_t)i * ldo;
+        __m512 c = _mm512_set1_ps(corr[i]);
+        __m512 a = _mm512_mul_ps(_mm512_loadu_ps(oi), c);
+        __m512 b = _mm512_mul_ps(_mm512_loadu_ps(oi + 16), c);
+        _mm512_storeu_ps(oi, _mm512_add_ps(a, c0[i]));
+        _mm512_storeu_ps(oi + 16, _mm512_add_ps(b, c1[i]));
+    }
+}
+
+// Softmax update of one row from its block maximum mb (scores in s, overwritten by p); returns corr.
+static LOUPE_AVX512 AI float softmax_row_avx512(float *s, size_t kb, float mb, float *m, float *l) {
     float mn = *m > mb ? *m : mb;
-    float corr = *m == -INFINITY ? 0.0f : exp_scalar(*m - mn);
+    float corr = *m == -INFINITY ? 0.0f : mn == *m ? 1.0f : exp_scalar(*m - mn);
     __m512 vmn = _mm512_set1_ps(mn), sum = _mm512_setzero_ps();
-    for (size_t j = 0; j < kb; j += 16) {
-        __mmask16 mk = kb - j >= 16 ? 0xffff : (__mmask16)((1u << (kb - j)) - 1);
-        __m512 p = exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(mk, s + j), vmn));
-        _mm512_mask_storeu_ps(s + j, mk, p);
+    size_t j = 0;
+    for (; j + 16 <= kb; j += 16) {
+        __m512 p = exp_avx512(_mm512_sub_ps(_mm512_load_ps(s + j), vmn));
+        _mm512_store_ps(s + j, p);
+        sum = _mm512_add_ps(sum, p);
+    }
+    if (j < kb) {
+        __mmask16 mk = (__mmask16)((1u << (kb - j)) - 1);
+        __m512 p = exp_avx512(_mm512_sub_ps(_mm512_maskz_load_ps(mk, s + j), vmn));
+        _mm512_mask_store_ps(s + j, mk, p);
         sum = _mm512_mask_add_ps(sum, mk, sum, p);
     }
-    float lanes[16];
-    _mm512_storeu_ps(lanes, sum);
-    *l = fmaf(*l, corr, tree16(lanes));
+    // tree16's order in registers: lanes i + 8, then + 4, + 2, + 1.
+    __m256 h8 = _mm256_add_ps(_mm512_castps512_ps256(sum), _mm512_extractf32x8_ps(sum, 1));
+    __m128 h4 = _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
+    __m128 h2 = _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
+    __m128 h1 = _mm_add_ss(h2, _mm_movehdup_ps(h2));
+    *l = fmaf(*l, corr, _mm_cvtss_f32(h1));
     *m = mn;
     return corr;
 }
 
-// kp: packed key panels [ceil(nk/32)][64][32]; vp: value panels [2][nk][32]; qp: packed scaled
-// queries (groups of 12 rows, [64][mr] each); sbuf: [BQ][BK] scores / probabilities.
-static LOUPE_AVX512 void head_avx512(const float *q, const float *k, const float *v, size_t ld,
-                                     size_t seq, size_t nk, float scale, float *out, size_t ldo,
-                                     float *kp, float *vp, float *qp, float *sbuf) {
+// One group of mr ≤ 12 query rows against one key block, all three phases while the group's
+// scores (mr × BK floats) stay in L1: scores + row max, softmax, O = O·corr + P·V.
+static LOUPE_AVX512 AI void group_block(int mr, const float *qp, const float *kp, const float *vp, size_t nk,
+                                        size_t k0, size_t kb, float *sbuf, float *o, size_t ldo,
+                                        float *m, float *l) {
+    float mx[GR * 16] __attribute__((aligned(64)));
+    float corr[GR];
+    for (int i = 0; i < mr * 16; i++) mx[i] = -INFINITY;
+    for (size_t c = 0; c < kb; c += 32) {
+        int nv = (int)(kb - c < 32 ? kb - c : 32);
+        qk_ukr(mr, qp, kp + ((k0 + c) / 32) * HD * 32, sbuf + c, nv, mx);
+    }
+    for (int i = 0; i < mr; i++) {
+        float mb = _mm512_reduce_max_ps(_mm512_load_ps(mx + i * 16));  // max is exact in any order
+        corr[i] = softmax_row_avx512(sbuf + (size_t)i * SLD, kb, mb, &m[i], &l[i]);
+    }
+    for (int half = 0; half < 2; half++)
+        pv_ukr(mr, kb, sbuf, vp + ((size_t)half * nk + k0) * 32, o + 32 * half, ldo, corr);
+}
+
+// Constant mr per instance so the accumulators stay in registers.
+static LOUPE_AVX512 void group_block_any(int mr, const float *qp, const float *kp, const float *vp, size_t nk,
+                                         size_t k0, size_t kb, float *sbuf, float *o, size_t ldo,
+                                         float *m, float *l) {
+#define GB(R) group_block(R, qp, kp, vp, nk, k0, kb, sbuf, o, ldo, m, l)
+    switch (mr) {
+    case 1: GB(1); break; case 2: GB(2); break; case 3: GB(3); break; case 4: GB(4); break;
+    case 5: GB(5); break; case 6: GB(6); break; case 7: GB(7); break; case 8: GB(8); break;
+    case 9: GB(9); break; case 10: GB(10); break; case 11: GB(11); break; default: GB(12); break;
+    }
+#undef GB
+}
+
+// K as 32-key panels [ceil(nk/32)][64][32] (zero-padded), V as two column panels [2][nk][32].
+static void pack_kv(const float *k, const float *v, size_t ld, size_t nk, float *kp, float *vp) {
     size_t kpanels = (nk + 31) / 32;
     memset(kp, 0, kpanels * HD * 32 * sizeof(float));
     for (size_t j = 0; j < nk; j++)
@@ -149,10 +241,17 @@ static LOUPE_AVX512 void head_avx512(const float *q, const float *k, const float
         memcpy(vp + j * 32, v + j * ld, 32 * sizeof(float));
         memcpy(vp + (nk + j) * 32, v + j * ld + 32, 32 * sizeof(float));
     }
+}
+
+// Query rows [r0, r1) of one head against packed K / V (pack_kv); qp: packed scaled queries
+// (groups of 12 rows, [64][mr] each); sbuf: [GR][SLD] scores / probabilities.
+static LOUPE_AVX512 void head_avx512(const float *q, size_t ld, size_t r0, size_t r1, size_t nk, float scale,
+                                     float *out, size_t ldo, const float *kp, const float *vp, float *qp,
+                                     float *sbuf) {
     softmax_state st;
     __m512 vscale = _mm512_set1_ps(scale);
-    for (size_t q0 = 0; q0 < seq; q0 += BQ) {
-        size_t rows = seq - q0 < BQ ? seq - q0 : BQ;
+    for (size_t q0 = r0; q0 < r1; q0 += BQ) {
+        size_t rows = r1 - q0 < BQ ? r1 - q0 : BQ;
         for (size_t g = 0; g < rows; g += GR) {  // pack q·scale as [64][mr] per row group
             size_t mr = rows - g < GR ? rows - g : GR;
             float *dst = qp + g * HD;
@@ -172,23 +271,8 @@ static LOUPE_AVX512 void head_avx512(const float *q, const float *k, const float
             size_t kb = nk - k0 < BK ? nk - k0 : BK;
             for (size_t g = 0; g < rows; g += GR) {
                 int mr = (int)(rows - g < GR ? rows - g : GR);
-                for (size_t c = 0; c < kb; c += 32) {
-                    int nv = (int)(kb - c < 32 ? kb - c : 32);
-                    loupe_ukr_f32_avx512(mr, HD, qp + g * HD, kp + ((k0 + c) / 32) * HD * 32,
-                                         sbuf + g * BK + c, BK, nv, 0);
-                }
-            }
-            for (size_t i = 0; i < rows; i++) {
-                float corr = softmax_row_avx512(sbuf + i * BK, kb, &st.m[i], &st.l[i]);
-                float *o = out + (q0 + i) * ldo;
-                __m512 vc = _mm512_set1_ps(corr);
-                for (size_t d = 0; d < HD; d += 16) _mm512_storeu_ps(o + d, _mm512_mul_ps(_mm512_loadu_ps(o + d), vc));
-            }
-            for (size_t g = 0; g < rows; g += GR) {
-                int mr = (int)(rows - g < GR ? rows - g : GR);
-                for (int half = 0; half < 2; half++)
-                    loupe_ukr_f32_rowa_avx512(mr, kb, sbuf + g * BK, vp + ((size_t)half * nk + k0) * 32,
-                                              out + (q0 + g) * ldo + 32 * half, ldo);
+                group_block_any(mr, qp + g * HD, kp, vp, nk, k0, kb, sbuf, out + (q0 + g) * ldo, ldo,
+                                st.m + g, st.l + g);
             }
         }
         for (size_t i = 0; i < rows; i++) {
@@ -202,27 +286,53 @@ static LOUPE_AVX512 void head_avx512(const float *q, const float *k, const float
 
 typedef struct {
     const float *q, *k, *v; size_t ld, seq, heads, nk; float scale; float *out; size_t ldo; int avx;
+    size_t chunk, chunks;      // query rows per work item, items per head
+    _Atomic uint64_t range;    // unclaimed items [lo, hi): lo in the low 32 bits, hi in the high
 } attn_job;
 
+// Claim one item: even thread indices from the front, odd ones from the back, so with two
+// threads each walks its own half of the heads and they share at most one head (one extra
+// K/V packing). Returns 0 when nothing is left.
+static int claim(attn_job *j, int from_back, size_t *item) {
+    uint64_t r = atomic_load_explicit(&j->range, memory_order_relaxed);
+    for (;;) {
+        uint64_t lo = r & 0xffffffffu, hi = r >> 32;
+        if (lo >= hi) return 0;
+        uint64_t nr = from_back ? (lo | ((hi - 1) << 32)) : ((lo + 1) | (hi << 32));
+        if (atomic_compare_exchange_weak_explicit(&j->range, &r, nr, memory_order_relaxed, memory_order_relaxed)) {
+            *item = (size_t)(from_back ? hi - 1 : lo);
+            return 1;
+        }
+    }
+}
+
+// Threads claim (head, row chunk) items (head-major order), so a thread slowed by other load
+// does less of the work instead of leaving the other core idle at the end; a thread repacks K/V
+// only when its next item belongs to another head. Rows are independent: bits do not depend on
+// which thread computes them.
 static void attn_part(void *ctx, int index, int count) {
-    const attn_job *j = ctx;
-    size_t h0 = j->heads * (size_t)index / (size_t)count, h1 = j->heads * (size_t)(index + 1) / (size_t)count;
-    if (h0 >= h1) return;
+    (void)count;
+    attn_job *j = ctx;
     size_t kpanels = (j->nk + 31) / 32;
-    size_t kp_n = kpanels * HD * 32, vp_n = 2 * j->nk * 32, qp_n = BQ * HD, s_n = BQ * BK;
+    size_t kp_n = kpanels * HD * 32, vp_n = 2 * j->nk * 32, qp_n = BQ * HD, s_n = GR * SLD;
     float *scratch = loupe_scratch(kp_n + vp_n + qp_n + s_n);
     if (!scratch) return;
-    for (size_t h = h0; h < h1; h++) {
+    float *kp = scratch, *vp = scratch + kp_n, *qp = vp + vp_n, *sbuf = qp + qp_n;
+    size_t packed = (size_t)-1;
+    size_t item;
+    while (claim(j, index & 1, &item)) {
+        size_t h = item / j->chunks, r0 = (item % j->chunks) * j->chunk;
+        size_t r1 = r0 + j->chunk < j->seq ? r0 + j->chunk : j->seq;
         const float *q = j->q + h * HD, *k = j->k + h * HD, *v = j->v + h * HD;
         float *out = j->out + h * HD;
 #if defined(__x86_64__)
         if (j->avx) {
-            head_avx512(q, k, v, j->ld, j->seq, j->nk, j->scale, out, j->ldo, scratch, scratch + kp_n,
-                        scratch + kp_n + vp_n, scratch + kp_n + vp_n + qp_n);
+            if (packed != h) { pack_kv(k, v, j->ld, j->nk, kp, vp); packed = h; }
+            head_avx512(q, j->ld, r0, r1, j->nk, j->scale, out, j->ldo, kp, vp, qp, sbuf);
             continue;
         }
 #endif
-        head_plain(q, k, v, j->ld, j->seq, j->nk, j->scale, out, j->ldo, scratch + kp_n + vp_n + qp_n);
+        head_plain(q, k, v, j->ld, r0, r1, j->nk, j->scale, out, j->ldo, sbuf);
     }
 }
 
@@ -230,12 +340,16 @@ void loupe_attention(const float *q, const float *k, const float *v, size_t ld, 
                      size_t heads, size_t valid_keys, float scale, float *out, size_t ldo, int flags) {
     if (!q || !k || !v || !out || seq == 0 || heads == 0 || ld < heads * HD || ldo < heads * HD) return;
     size_t nk = valid_keys == 0 || valid_keys > seq ? seq : valid_keys;
-    attn_job job = {q, k, v, ld, seq, heads, nk, scale, out, ldo, 0};
+    // About 8 items per head (whole 48-row blocks): fine enough to balance, few K/V repacks.
+    size_t blocks = (seq + BQ - 1) / BQ, chunk = BQ * ((blocks + 7) / 8);
+    size_t chunks = (seq + chunk - 1) / chunk, items = heads * chunks;
+    if (items >= ((uint64_t)1 << 32)) return;  // not reachable for real shapes; the claim packs 32-bit ends
+    attn_job job = {q, k, v, ld, seq, heads, nk, scale, out, ldo, 0, chunk, chunks, (uint64_t)items << 32};
 #if defined(__x86_64__)
     job.avx = !(flags & LOUPE_GEMM_PLAIN) && loupe_has_avx512();
 #endif
     int threads = loupe_get_threads();
-    if ((size_t)threads > heads) threads = (int)heads;
+    if ((size_t)threads > heads * job.chunks) threads = (int)(heads * job.chunks);
     double flops = 4.0 * (double)seq * (double)nk * HD * (double)heads;
     if (flops < 1e6 || threads < 1) threads = 1;
     if (threads == 1) attn_part(&job, 0, 1);

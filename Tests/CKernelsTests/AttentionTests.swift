@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 import Numerics
 import TestSupport
 import XCTest
@@ -49,8 +50,10 @@ final class AttentionTests: XCTestCase {
     }
 
     func testMatchesDoubleSoftmaxAttentionAndPlainPath() {
-        // Sequence lengths around the 48-query / 256-key / 32-key-panel block edges, with padding.
-        let cases: [(seq: Int, heads: Int, valid: Int)] = [(1, 1, 1), (5, 2, 3), (49, 1, 49), (300, 2, 290), (260, 1, 257)]
+        // Sequence lengths around the 48-query / 12-row group / 512-key / 32-key-panel block
+        // edges, with padding; 1100 keys = three key blocks (the last one partial).
+        let cases: [(seq: Int, heads: Int, valid: Int)] = [(1, 1, 1), (5, 2, 3), (49, 1, 49), (300, 2, 290),
+                                                           (260, 1, 257), (530, 3, 515), (1100, 1, 1100)]
         for (n, c) in cases.enumerated() {
             var rng = SeededRNG(seed: 500 + UInt64(n))
             // Spread of ±3 gives peaked softmaxes (scores up to ~±20), exercising the rescaling.
@@ -81,5 +84,23 @@ final class AttentionTests: XCTestCase {
         let masked = run(dirty, seq: seq, heads: heads, valid: 64, options: [])
         XCTAssertEqual(Array(one[0..<(64 * heads * 64)]).map(\.bitPattern),
                        Array(masked[0..<(64 * heads * 64)]).map(\.bitPattern))
+    }
+
+    /// The softmax exp against double-precision exp over the range the softmax uses (x ≤ 0).
+    func testSoftmaxExpIsWithinOneUlp() {
+        var worst = 0.0
+        var x: Float = -100
+        while x <= 0 {
+            let ref = Foundation.exp(Double(x))
+            let rf = Float(ref)
+            if rf >= Float.leastNormalMagnitude {
+                let e = loupe_attention_exp(x)
+                worst = max(worst, abs(Double(e) - ref) / Double(rf.ulp))
+            }
+            x += x < -1 ? 0.000_97 : 0.000_013  // dense near 0, where most probabilities live
+        }
+        XCTAssertLessThanOrEqual(worst, 1.0, "max error \(worst) ulp")
+        XCTAssertEqual(loupe_attention_exp(0), 1)
+        XCTAssertEqual(loupe_attention_exp(-1000), loupe_attention_exp(-100))  // clamped, no overflow
     }
 }

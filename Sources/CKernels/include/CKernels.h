@@ -101,11 +101,15 @@ float loupe_erf(float x);
 /// Row t of head h is at q + t·ld + h·64 (likewise k, v; e.g. the Q, K, V thirds of the fused
 /// qkv output with ld = 3·hidden) and at out + t·ldo + h·64. Rows t < seq are all computed
 /// (padding queries too). The score matrix is never materialised: queries go in blocks of 48,
-/// keys in blocks of 256, so memory stays O(seq · 64) per thread. Heads are split over the
+/// keys in blocks of 512, so memory stays O(seq · 64) per thread. Heads are split over the
 /// thread pool. Scale is folded into q before the dot products (exact for powers of two such as
 /// 1/8). The AVX-512 and plain (LOUPE_GEMM_PLAIN) paths agree bit for bit.
 /// valid_keys == 0 is treated as seq (no mask) so the output is never 0/0.
 void loupe_attention(const float *q, const float *k, const float *v, size_t ld, size_t seq,
                      size_t heads, size_t valid_keys, float scale, float *out, size_t ldo, int flags);
+
+/// The softmax's exp (scalar path; the AVX-512 path is bit-identical): for tests. Inputs below
+/// -100 are clamped to -100.
+float loupe_attention_exp(float x);
 
 #endif
