@@ -37,11 +37,9 @@ static LOUPE_AVX512 AI __m512 epilogue(__m512 v, __m512 bv, int has_bias, int fl
 }
 
 // a: packed X rows, [k][mr]; b: one weight panel [k][32]; y: top-left output of the tile.
-// lda == 0: a is packed [k][mr]; otherwise a is row-major with row stride lda (attention's P,
-// always the compile-time constant LOUPE_ATTN_BK so the row offsets become displacements).
 // pf: the next weight panel (or NULL), prefetched into L2 one line per k step while this block
 // computes, so the next panel's first row block reads L2 instead of waiting on DRAM (small m).
-static LOUPE_AVX512 AI void ukr_a(loupe_dtype dt, int mr, size_t K, const float *a, size_t lda,
+static LOUPE_AVX512 AI void ukr_a(loupe_dtype dt, int mr, size_t K, const float *a,
                                   const void *b, float *y, size_t ldy, int nv, const float *bias, int flags,
                                   const char *pf) {
     __m512 c0[MR], c1[MR];
@@ -54,9 +52,9 @@ static LOUPE_AVX512 AI void ukr_a(loupe_dtype dt, int mr, size_t K, const float 
             if (line == 128) _mm_prefetch(pf + k * line + 64, _MM_HINT_T1);
         }
         load_w(dt, b, k, &w0, &w1);
-        const float *ak = lda ? a + k : a + k * (size_t)mr;
+        const float *ak = a + k * (size_t)mr;
         for (int i = 0; i < mr; i++) {
-            __m512 xv = _mm512_set1_ps(lda ? ak[(size_t)i * lda] : ak[i]);
+            __m512 xv = _mm512_set1_ps(ak[i]);
             c0[i] = _mm512_fmadd_ps(xv, w0, c0[i]);
             c1[i] = _mm512_fmadd_ps(xv, w1, c1[i]);
         }
@@ -74,7 +72,7 @@ static LOUPE_AVX512 AI void ukr_a(loupe_dtype dt, int mr, size_t K, const float 
 
 static LOUPE_AVX512 AI void ukr(loupe_dtype dt, int mr, size_t K, const float *a, const void *b,
                                 float *y, size_t ldy, int nv, const float *bias, int flags, const char *pf) {
-    ukr_a(dt, mr, K, a, 0, b, y, ldy, nv, bias, flags, pf);
+    ukr_a(dt, mr, K, a, b, y, ldy, nv, bias, flags, pf);
 }
 
 // One instance per (dtype, mr): constant mr lets the compiler keep c0/c1 in registers.
@@ -107,22 +105,6 @@ static LOUPE_AVX512 void ukr_f32(int mr, size_t K, const float *a, const void *b
     UKR_CASES(LOUPE_DTYPE_F32)
 }
 
-// f32 micro-kernels for the attention kernel (attention.c): same contract as the GEMM's.
-LOUPE_AVX512 void loupe_ukr_f32_avx512(int mr, size_t K, const float *a, const float *b, float *y, size_t ldy,
-                          int nv, int flags) {
-    ukr_f32(mr, K, a, b, y, ldy, nv, NULL, flags, NULL);
-}
-
-#define UKR_ROWA(MRC) ukr_a(LOUPE_DTYPE_F32, MRC, K, a, LOUPE_ATTN_BK, b, y, ldy, 32, NULL, LOUPE_GEMM_ACCUMULATE, NULL)
-LOUPE_AVX512 void loupe_ukr_f32_rowa_avx512(int mr, size_t K, const float *a, const float *b,
-                                            float *y, size_t ldy) {
-    switch (mr) {
-    case 1: UKR_ROWA(1); break; case 2: UKR_ROWA(2); break; case 3: UKR_ROWA(3); break;
-    case 4: UKR_ROWA(4); break; case 5: UKR_ROWA(5); break; case 6: UKR_ROWA(6); break;
-    case 7: UKR_ROWA(7); break; case 8: UKR_ROWA(8); break; case 9: UKR_ROWA(9); break;
-    case 10: UKR_ROWA(10); break; case 11: UKR_ROWA(11); break; default: UKR_ROWA(12); break;
-    }
-}
 
 // Pack rows [0, rows) of x (row stride ldx) into MR-row micro-panels: panel q holds rows
 // q·MR ..< q·MR+mr as [k][mr], so the micro-kernel's broadcasts read one contiguous stream.

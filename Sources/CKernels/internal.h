@@ -62,14 +62,5 @@ void loupe_gemm_bf16dot_avx512(const float *x, size_t m, size_t ldx, const loupe
                                const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
 void loupe_gemm_avx512(const float *x, size_t m, size_t ldx, const loupe_weights *w,
                        const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
-/// y[mr rows, nv ≤ 32 cols] (+)= a · b: a packed [K][mr] (mr ≤ 12), b one f32 panel [K][32];
-/// flags: LOUPE_GEMM_ACCUMULATE only. Each output is the fma chain over K ascending from 0.
-void loupe_ukr_f32_avx512(int mr, size_t K, const float *a, const float *b, float *y, size_t ldy,
-                          int nv, int flags);
-/// Keys per attention block: also the row stride of the probabilities P.
-#define LOUPE_ATTN_BK 256
-/// y[mr rows, 32 cols] += a · b with a row-major (row stride LOUPE_ATTN_BK), b one f32 panel [K][32].
-void loupe_ukr_f32_rowa_avx512(int mr, size_t K, const float *a, const float *b,
-                               float *y, size_t ldy);
 #endif
 #endif
