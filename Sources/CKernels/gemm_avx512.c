@@ -27,15 +27,6 @@ static LOUPE_AVX512 AI void load_w(loupe_dtype dt, const void *b, size_t k, __m5
     }
 }
 
-static LOUPE_AVX512 AI __m512 epilogue(__m512 v, __m512 bv, int has_bias, int flags,
-                                       const float *yold, __mmask16 mask) {
-    if (has_bias) v = _mm512_add_ps(v, bv);
-    if (flags & LOUPE_GEMM_PREADD) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, yold));
-    if (flags & LOUPE_GEMM_GELU) v = loupe_gelu_avx512(v);
-    if (flags & LOUPE_GEMM_ACCUMULATE) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, yold), v);
-    return v;
-}
-
 // a: packed X rows, [k][mr]; b: one weight panel [k][32]; y: top-left output of the tile.
 // pf: the next weight panel (or NULL), prefetched into L2 one line per k step while this block
 // computes, so the next panel's first row block reads L2 instead of waiting on DRAM (small m).
@@ -59,15 +50,7 @@ static LOUPE_AVX512 AI void ukr_a(loupe_dtype dt, int mr, size_t K, const float 
             c1[i] = _mm512_fmadd_ps(xv, w1, c1[i]);
         }
     }
-    __mmask16 m0 = nv >= 16 ? 0xffff : (__mmask16)((1u << nv) - 1);
-    __mmask16 m1 = nv >= 32 ? 0xffff : nv <= 16 ? 0 : (__mmask16)((1u << (nv - 16)) - 1);
-    __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps();
-    if (bias) { b0 = _mm512_maskz_loadu_ps(m0, bias); b1 = _mm512_maskz_loadu_ps(m1, bias + 16); }
-    for (int i = 0; i < mr; i++) {
-        float *yi = y + (size_t)i * ldy;
-        _mm512_mask_storeu_ps(yi, m0, epilogue(c0[i], b0, bias != 0, flags, yi, m0));
-        if (m1) _mm512_mask_storeu_ps(yi + 16, m1, epilogue(c1[i], b1, bias != 0, flags, yi + 16, m1));
-    }
+    loupe_store_tile_avx512(c0, c1, mr, nv, bias, flags, y, ldy);
 }
 
 static LOUPE_AVX512 AI void ukr(loupe_dtype dt, int mr, size_t K, const float *a, const void *b,

@@ -10,15 +10,6 @@
 #define AI __attribute__((always_inline)) inline
 #define LOUPE_AVX512BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma")))
 
-static LOUPE_AVX512BF16 AI __m512 epilogue(__m512 v, __m512 bv, int has_bias, int flags,
-                                           const float *yold, __mmask16 mask) {
-    if (has_bias) v = _mm512_add_ps(v, bv);
-    if (flags & LOUPE_GEMM_PREADD) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, yold));
-    if (flags & LOUPE_GEMM_GELU) v = loupe_gelu_avx512(v);
-    if (flags & LOUPE_GEMM_ACCUMULATE) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, yold), v);
-    return v;
-}
-
 // a: x as bf16 pairs [pairs][mr] (uint32 each); b: one panel [pairs][64 halves].
 static LOUPE_AVX512BF16 AI void ukr(int mr, size_t pairs, const uint32_t *a, const uint16_t *b,
                                     float *y, size_t ldy, int nv, const float *bias, int flags) {
@@ -34,15 +25,7 @@ static LOUPE_AVX512BF16 AI void ukr(int mr, size_t pairs, const uint32_t *a, con
             c1[i] = _mm512_dpbf16_ps(c1[i], w1, xv);
         }
     }
-    __mmask16 m0 = nv >= 16 ? 0xffff : (__mmask16)((1u << nv) - 1);
-    __mmask16 m1 = nv >= 32 ? 0xffff : nv <= 16 ? 0 : (__mmask16)((1u << (nv - 16)) - 1);
-    __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps();
-    if (bias) { b0 = _mm512_maskz_loadu_ps(m0, bias); b1 = _mm512_maskz_loadu_ps(m1, bias + 16); }
-    for (int i = 0; i < mr; i++) {
-        float *yi = y + (size_t)i * ldy;
-        _mm512_mask_storeu_ps(yi, m0, epilogue(c0[i], b0, bias != 0, flags, yi, m0));
-        if (m1) _mm512_mask_storeu_ps(yi + 16, m1, epilogue(c1[i], b1, bias != 0, flags, yi + 16, m1));
-    }
+    loupe_store_tile_avx512(c0, c1, mr, nv, bias, flags, y, ldy);
 }
 
 static LOUPE_AVX512BF16 void ukr_any(int mr, size_t pairs, const uint32_t *a, const uint16_t *b,

@@ -7,6 +7,32 @@
 #define LOUPE_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 /// 16 lanes of the GELU the GEMM epilogue applies (gelu.c).
 LOUPE_AVX512 __m512 loupe_gelu_avx512(__m512 v);
+
+/// The GEMM epilogue on 16 lanes: bias, pre-activation add, GELU, accumulate (in that order).
+static LOUPE_AVX512 __attribute__((always_inline)) inline __m512
+loupe_epilogue_avx512(__m512 v, __m512 bv, int has_bias, int flags, const float *yold, __mmask16 mask) {
+    if (has_bias) v = _mm512_add_ps(v, bv);
+    if (flags & LOUPE_GEMM_PREADD) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, yold));
+    if (flags & LOUPE_GEMM_GELU) v = loupe_gelu_avx512(v);
+    if (flags & LOUPE_GEMM_ACCUMULATE) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, yold), v);
+    return v;
+}
+
+/// Stores one micro-kernel tile (mr rows × nv ≤ 32 columns, accumulators c0 = columns 0–15,
+/// c1 = 16–31) through the epilogue; shared by the exact and the lossy (bf16 dot) kernels.
+static LOUPE_AVX512 __attribute__((always_inline)) inline void
+loupe_store_tile_avx512(const __m512 *c0, const __m512 *c1, int mr, int nv, const float *bias, int flags,
+                        float *y, size_t ldy) {
+    __mmask16 m0 = nv >= 16 ? 0xffff : (__mmask16)((1u << nv) - 1);
+    __mmask16 m1 = nv >= 32 ? 0xffff : nv <= 16 ? 0 : (__mmask16)((1u << (nv - 16)) - 1);
+    __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps();
+    if (bias) { b0 = _mm512_maskz_loadu_ps(m0, bias); b1 = _mm512_maskz_loadu_ps(m1, bias + 16); }
+    for (int i = 0; i < mr; i++) {
+        float *yi = y + (size_t)i * ldy;
+        _mm512_mask_storeu_ps(yi, m0, loupe_epilogue_avx512(c0[i], b0, bias != 0, flags, yi, m0));
+        if (m1) _mm512_mask_storeu_ps(yi + 16, m1, loupe_epilogue_avx512(c1[i], b1, bias != 0, flags, yi + 16, m1));
+    }
+}
 #endif
 
 /// Output columns per packed panel (two zmm registers of f32).
