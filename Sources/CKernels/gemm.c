@@ -6,80 +6,96 @@
 #include <stdlib.h>
 #include <string.h>
 
+float loupe_lora_term(const loupe_lora *lora, size_t row, size_t col, int *active) {
+    *active = 0;
+    if (!lora) return 0;
+    int32_t a = lora->adapter[row];
+    if (a < 0 || (size_t)a >= lora->count) return 0;
+    *active = 1;
+    const float *t = lora->t + row * lora->ldt + (size_t)a * lora->rank;
+    float l = 0;
+    for (size_t q = 0; q < lora->rank; q++) l = fmaf(t[q], loupe_weights_get(lora->up[a], col, q), l);
+    return l;
+}
+
 // Plain C over panels [p0, p1): widen one weight row at a time, then one fma chain per output.
-void loupe_gemm_plain(const float *x, size_t m, size_t ldx, const loupe_weights *w,
-                      const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1) {
+void loupe_gemm_plain(const loupe_gemm_args *g) {
+    const loupe_weights *w = g->w;
     size_t k = w->k;
     float *row = loupe_scratch(k);
     if (!row) return;
-    size_t n0 = p0 * LOUPE_NR, n1 = p1 * LOUPE_NR < w->n ? p1 * LOUPE_NR : w->n;
+    size_t n0 = g->p0 * w->nr, n1 = g->p1 * w->nr < w->n ? g->p1 * w->nr : w->n;
     for (size_t j = n0; j < n1; j++) {
         for (size_t c = 0; c < k; c++) row[c] = loupe_weights_get(w, j, c);
-        for (size_t i = 0; i < m; i++) {
-            const float *xi = x + i * ldx;
+        for (size_t i = 0; i < g->m; i++) {
+            const float *xi = g->x + i * g->ldx;
             float acc = 0;
             for (size_t c = 0; c < k; c++) acc = fmaf(xi[c], row[c], acc);
-            if (bias) acc = acc + bias[j];
-            if (flags & LOUPE_GEMM_PREADD) acc = acc + y[i * ldy + j];
-            if (flags & LOUPE_GEMM_GELU) acc = loupe_gelu_scalar(acc);
-            if (flags & LOUPE_GEMM_ACCUMULATE) acc = y[i * ldy + j] + acc;
-            y[i * ldy + j] = acc;
+            int active;
+            float l = loupe_lora_term(g->lora, g->row + i, j, &active);
+            float *yij = g->y + i * g->ldy + j;
+            *yij = loupe_epilogue_scalar(acc, g->bias ? g->bias + j : NULL, active, l, g->flags, *yij);
         }
     }
 }
 
 typedef struct {
-    const float *x; size_t m, ldx;
-    const loupe_weights *w;
-    const float *bias; float *y; size_t ldy;
-    int flags, avx;
+    loupe_gemm_args args;
+    int avx;
     int split_rows;   // threads take row ranges (all panels) instead of panel ranges (all rows)
 } gemm_job;
 
 // Thread `index` of `count` takes a contiguous run of panels (output columns); every thread
 // reads all of X, so no thread waits for another and the sums never depend on the split.
-// With many rows, threads take row ranges instead (in whole 12-row micro-panels): each thread
-// then packs only its own rows of X, and the weights are streamed the same number of times.
+// With many rows (or fewer panels than threads), threads take row ranges instead, in whole
+// 12-row units: each thread then reads only its own rows of X, and the weights are streamed
+// the same number of times.
 static void gemm_part(void *ctx, int index, int count) {
-    gemm_job jl = *(const gemm_job *)ctx;
-    const gemm_job *j = &jl;
-    size_t panels = j->w->panels, p0, p1;
+    const gemm_job *j = ctx;
+    loupe_gemm_args g = j->args;
+    size_t panels = g.w->panels;
     if (j->split_rows) {
-        size_t units = (j->m + 11) / 12;
+        size_t units = (g.m + 11) / 12;
         size_t r0 = units * (size_t)index / (size_t)count * 12;
         size_t r1 = units * (size_t)(index + 1) / (size_t)count * 12;
-        if (r1 > j->m) r1 = j->m;
+        if (r1 > g.m) r1 = g.m;
         if (r0 >= r1) return;
-        jl.x += r0 * j->ldx; jl.y += r0 * j->ldy; jl.m = r1 - r0;
-        p0 = 0; p1 = panels;
+        g.x += r0 * g.ldx; g.y += r0 * g.ldy; g.m = r1 - r0; g.row += r0;
+        g.p0 = 0; g.p1 = panels;
     } else {
-        p0 = panels * (size_t)index / (size_t)count;
-        p1 = panels * (size_t)(index + 1) / (size_t)count;
+        g.p0 = panels * (size_t)index / (size_t)count;
+        g.p1 = panels * (size_t)(index + 1) / (size_t)count;
     }
-    if (p0 >= p1) return;
-    if (j->w->dtype == LOUPE_DTYPE_BF16_DOT) {
+    if (g.p0 >= g.p1) return;
+    if (g.w->dtype == LOUPE_DTYPE_BF16_DOT) {
 #if defined(__x86_64__)
-        if (j->avx == 2) {
-            loupe_gemm_bf16dot_avx512(j->x, j->m, j->ldx, j->w, j->bias, j->y, j->ldy, j->flags, p0, p1);
-            return;
-        }
+        if (j->avx == 2) { loupe_gemm_bf16dot_avx512(&g); return; }
 #endif
-        loupe_gemm_bf16dot_plain(j->x, j->m, j->ldx, j->w, j->bias, j->y, j->ldy, j->flags, p0, p1);
+        loupe_gemm_bf16dot_plain(&g);
         return;
     }
 #if defined(__x86_64__)
-    if (j->avx) {
-        loupe_gemm_avx512(j->x, j->m, j->ldx, j->w, j->bias, j->y, j->ldy, j->flags, p0, p1);
-        return;
-    }
+    if (j->avx) { loupe_gemm_avx512(&g); return; }
 #endif
-    loupe_gemm_plain(j->x, j->m, j->ldx, j->w, j->bias, j->y, j->ldy, j->flags, p0, p1);
+    loupe_gemm_plain(&g);
 }
 
-void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
-                const float *bias, float *y, size_t ldy, int flags) {
-    if (!x || !w || !y || m == 0 || ldx < w->k || ldy < w->n) return;
-    gemm_job job = {x, m, ldx, w, bias, y, ldy, flags, 0, 0};
+static int lora_fits(const loupe_lora *lora, const loupe_weights *w) {
+    if (!lora) return 1;
+    if (!lora->t || !lora->adapter || (!lora->up && lora->count) || lora->rank == 0) return 0;
+    if (lora->ldt < lora->count * lora->rank) return 0;
+    for (size_t a = 0; a < lora->count; a++) {
+        const loupe_weights *u = lora->up[a];
+        if (!u || u->dtype != LOUPE_DTYPE_F32 || u->n != w->n || u->k != lora->rank || u->nr % w->nr) return 0;
+    }
+    return 1;
+}
+
+int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w, const float *bias,
+                    const loupe_lora *lora, float *y, size_t ldy, int flags) {
+    if (!x || !w || !y || m == 0 || ldx < w->k || ldy < w->n) return -1;
+    if (!lora_fits(lora, w)) return -1;
+    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0}, 0, 0};
 #if defined(__x86_64__)
     job.avx = !(flags & LOUPE_GEMM_PLAIN) && loupe_has_avx512();
     if (job.avx && w->dtype == LOUPE_DTYPE_BF16_DOT) job.avx = loupe_has_avx512_bf16() ? 2 : 0;
@@ -87,48 +103,68 @@ void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
     // Below ~1 MFLOP the wake-up of a second thread costs more than it saves.
     double flops = 2.0 * (double)m * (double)w->n * (double)w->k;
     int threads = loupe_get_threads();
-    if ((size_t)threads > w->panels) threads = (int)w->panels;
     if (flops < 1e6 || threads < 1) threads = 1;
-    job.split_rows = threads > 1 && m >= 192;
+    // Rows when there are many (each thread reads only its own), or too few panels to share.
+    job.split_rows = threads > 1 && (m >= 192 || (w->panels < (size_t)threads && m >= 24));
+    if (!job.split_rows && (size_t)threads > w->panels) threads = (int)w->panels;
     if (threads == 1) gemm_part(&job, 0, 1);
     else loupe_pool_run(threads, gemm_part, &job);
+    return 0;
+}
+
+void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
+                const float *bias, float *y, size_t ldy, int flags) {
+    loupe_gemm_lora(x, m, ldx, w, bias, NULL, y, ldy, flags);
 }
 
 // Lossy reference: x rounded to bf16, weights exact, fp32 fma chain over k ascending.
-void loupe_gemm_bf16dot_plain(const float *x, size_t m, size_t ldx, const loupe_weights *w,
-                              const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1) {
+void loupe_gemm_bf16dot_plain(const loupe_gemm_args *g) {
+    const loupe_weights *w = g->w;
     size_t k = w->k;
     float *row = loupe_scratch(2 * k);
     if (!row) return;
     float *xr = row + k;
-    size_t n0 = p0 * LOUPE_NR, n1 = p1 * LOUPE_NR < w->n ? p1 * LOUPE_NR : w->n;
-    for (size_t i = 0; i < m; i++) {
+    size_t n0 = g->p0 * w->nr, n1 = g->p1 * w->nr < w->n ? g->p1 * w->nr : w->n;
+    for (size_t i = 0; i < g->m; i++) {
         for (size_t c = 0; c < k; c++) {
-            uint32_t bits = (uint32_t)loupe_f32_to_bf16_rne(x[i * ldx + c]) << 16;
+            uint32_t bits = (uint32_t)loupe_f32_to_bf16_rne(g->x[i * g->ldx + c]) << 16;
             memcpy(&xr[c], &bits, 4);
         }
         for (size_t j = n0; j < n1; j++) {
             float acc = 0;
             for (size_t c = 0; c < k; c++) acc = fmaf(xr[c], loupe_weights_get(w, j, c), acc);
-            if (bias) acc = acc + bias[j];
-            if (flags & LOUPE_GEMM_PREADD) acc = acc + y[i * ldy + j];
-            if (flags & LOUPE_GEMM_GELU) acc = loupe_gelu_scalar(acc);
-            if (flags & LOUPE_GEMM_ACCUMULATE) acc = y[i * ldy + j] + acc;
-            y[i * ldy + j] = acc;
+            int active;
+            float l = loupe_lora_term(g->lora, g->row + i, j, &active);
+            float *yij = g->y + i * g->ldy + j;
+            *yij = loupe_epilogue_scalar(acc, g->bias ? g->bias + j : NULL, active, l, g->flags, *yij);
         }
     }
 }
 
 void loupe_gemm_epilogue(const float *acc, size_t lda, size_t m, size_t n, const float *bias,
-                         float *y, size_t ldy, int flags) {
+                         const loupe_lora *lora, size_t col0, float *y, size_t ldy, int flags) {
+    // The up matrices widened once for these columns, bt[a][j][q] (the packed getter per element
+    // would dominate the fallback's time); without memory for them, the getter is used.
+    float *bt = NULL;
+    if (lora && lora->count) {
+        bt = malloc(lora->count * n * lora->rank * sizeof(float));
+        if (bt)
+            for (size_t a = 0; a < lora->count; a++)
+                for (size_t j = 0; j < n; j++)
+                    for (size_t q = 0; q < lora->rank; q++)
+                        bt[(a * n + j) * lora->rank + q] = loupe_weights_get(lora->up[a], col0 + j, q);
+    }
     for (size_t i = 0; i < m; i++) {
+        int32_t a = lora ? lora->adapter[i] : -1;
+        int active = a >= 0 && (size_t)a < lora->count;
+        const float *t = active ? lora->t + i * lora->ldt + (size_t)a * lora->rank : NULL;
         for (size_t j = 0; j < n; j++) {
-            float v = acc[i * lda + j];
-            if (bias) v = v + bias[j];
-            if (flags & LOUPE_GEMM_PREADD) v = v + y[i * ldy + j];
-            if (flags & LOUPE_GEMM_GELU) v = loupe_gelu_scalar(v);
-            if (flags & LOUPE_GEMM_ACCUMULATE) v = y[i * ldy + j] + v;
-            y[i * ldy + j] = v;
+            float l = 0;
+            for (size_t q = 0; active && q < lora->rank; q++)
+                l = fmaf(t[q], bt ? bt[((size_t)a * n + j) * lora->rank + q] : loupe_weights_get(lora->up[a], col0 + j, q), l);
+            y[i * ldy + j] = loupe_epilogue_scalar(acc[i * lda + j], bias ? bias + j : NULL, active, l, flags,
+                                                   y[i * ldy + j]);
         }
     }
+    free(bt);
 }

@@ -2,49 +2,77 @@
 #ifndef LOUPE_CKERNELS_INTERNAL_H
 #define LOUPE_CKERNELS_INTERNAL_H
 #include "CKernels.h"
+
+/// Output columns per packed panel of BF16_DOT weights (the lossy kernel's 12 × 32 tiles).
+#define LOUPE_NR 32
+
+struct loupe_weights {
+    loupe_dtype dtype;
+    size_t n, k;        // original [n, k]
+    size_t nr;          // columns per panel: 64 (6 × 64 micro-kernel), 32 for n ≤ 32 and BF16_DOT
+    size_t panels;      // ceil(n / nr); the last panel is zero-padded
+    size_t elem_size;   // 2 or 4
+    void *data;         // panels × k × nr elements, 64-byte aligned
+};
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define LOUPE_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 /// 16 lanes of the GELU the GEMM epilogue applies (gelu.c).
 LOUPE_AVX512 __m512 loupe_gelu_avx512(__m512 v);
 
-/// The GEMM epilogue on 16 lanes: bias, pre-activation add, GELU, accumulate (in that order).
+/// The GEMM epilogue on 16 lanes: bias, LoRA term (lora: already summed, NULL = none), pre-activation
+/// add, GELU, accumulate (in that order; loupe_epilogue_scalar is the same sequence per lane).
 static LOUPE_AVX512 __attribute__((always_inline)) inline __m512
-loupe_epilogue_avx512(__m512 v, __m512 bv, int has_bias, int flags, const float *yold, __mmask16 mask) {
+loupe_epilogue_avx512(__m512 v, __m512 bv, int has_bias, const __m512 *lora, int flags, const float *yold,
+                      __mmask16 mask) {
     if (has_bias) v = _mm512_add_ps(v, bv);
+    if (lora) v = _mm512_add_ps(v, *lora);
     if (flags & LOUPE_GEMM_PREADD) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, yold));
     if (flags & LOUPE_GEMM_GELU) v = loupe_gelu_avx512(v);
     if (flags & LOUPE_GEMM_ACCUMULATE) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, yold), v);
     return v;
 }
 
-/// Stores one micro-kernel tile (mr rows × nv ≤ 32 columns, accumulators c0 = columns 0–15,
-/// c1 = 16–31) through the epilogue; shared by the exact and the lossy (bf16 dot) kernels.
+/// Stores one micro-kernel tile through the epilogue: mr rows × nv ≤ 16·NV columns, accumulators
+/// c[i·NV + j] = row i, columns 16j ..< 16j+16. Shared by the exact (NV = 2 or 4) and the lossy
+/// (NV = 2) kernels. `row` is the tile's first row in the whole product (for the LoRA rows),
+/// `col` its first column (a multiple of 32, so the tile lies inside one panel of the up matrix).
 static LOUPE_AVX512 __attribute__((always_inline)) inline void
-loupe_store_tile_avx512(const __m512 *c0, const __m512 *c1, int mr, int nv, const float *bias, int flags,
-                        float *y, size_t ldy) {
-    __mmask16 m0 = nv >= 16 ? 0xffff : (__mmask16)((1u << nv) - 1);
-    __mmask16 m1 = nv >= 32 ? 0xffff : nv <= 16 ? 0 : (__mmask16)((1u << (nv - 16)) - 1);
-    __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps();
-    if (bias) { b0 = _mm512_maskz_loadu_ps(m0, bias); b1 = _mm512_maskz_loadu_ps(m1, bias + 16); }
+loupe_store_tile_avx512(const __m512 *c, int NV, int mr, int nv, const float *bias, int flags, float *y,
+                        size_t ldy, const loupe_lora *lora, size_t row, size_t col) {
+    __mmask16 mk[4];
+    __m512 b[4];
+    for (int j = 0; j < NV; j++) {
+        int lanes = nv - 16 * j;
+        mk[j] = lanes >= 16 ? 0xffff : lanes <= 0 ? 0 : (__mmask16)((1u << lanes) - 1);
+        b[j] = bias && mk[j] ? _mm512_maskz_loadu_ps(mk[j], bias + 16 * j) : _mm512_setzero_ps();
+    }
     for (int i = 0; i < mr; i++) {
         float *yi = y + (size_t)i * ldy;
-        _mm512_mask_storeu_ps(yi, m0, loupe_epilogue_avx512(c0[i], b0, bias != 0, flags, yi, m0));
-        if (m1) _mm512_mask_storeu_ps(yi + 16, m1, loupe_epilogue_avx512(c1[i], b1, bias != 0, flags, yi + 16, m1));
+        const float *tv = NULL, *up = NULL;
+        size_t unr = 0;
+        if (lora) {
+            int32_t a = lora->adapter[row + (size_t)i];
+            if (a >= 0 && (size_t)a < lora->count) {
+                tv = lora->t + (row + (size_t)i) * lora->ldt + (size_t)a * lora->rank;
+                unr = lora->up[a]->nr;
+                up = (const float *)lora->up[a]->data + col / unr * lora->rank * unr + col % unr;
+            }
+        }
+        for (int j = 0; j < NV; j++) {
+            if (!mk[j]) continue;
+            __m512 l = _mm512_setzero_ps();
+            if (tv)
+                for (size_t q = 0; q < lora->rank; q++)
+                    l = _mm512_fmadd_ps(_mm512_set1_ps(tv[q]), _mm512_load_ps(up + q * unr + 16 * j), l);
+            _mm512_mask_storeu_ps(yi + 16 * j, mk[j],
+                                  loupe_epilogue_avx512(c[i * NV + j], b[j], bias != 0, tv ? &l : NULL, flags,
+                                                        yi + 16 * j, mk[j]));
+        }
     }
 }
 #endif
 
-/// Output columns per packed panel (two zmm registers of f32).
-#define LOUPE_NR 32
-
-struct loupe_weights {
-    loupe_dtype dtype;
-    size_t n, k;        // original [n, k]
-    size_t panels;      // ceil(n / 32); the last panel is zero-padded
-    size_t elem_size;   // 2 or 4
-    void *data;         // panels × k × 32 elements, 64-byte aligned
-};
 
 /// Index into data of element (row, col) for the BF16_DOT layout: panel, k pair, then 64 halves
 /// = two 16-column halves × 16 lanes × (even k, odd k) — one vdpbf16ps operand per half.
@@ -63,13 +91,29 @@ static inline uint16_t loupe_f32_to_bf16_rne(float f) {
 /// Scalar GELU, bit-identical to loupe_gelu_avx512 lane by lane.
 float loupe_gelu_scalar(float v);
 
-/// Position inside a 32-wide packed row of output column c (0..31) for this dtype. bf16 stores
-/// column c < 16 at 2c and c ≥ 16 at 2(c-16)+1, so one zmm load widens with a shift (even
-/// halves → columns 0..15) and a mask (odd halves → columns 16..31).
+/// The scalar epilogue, the same sequence as loupe_epilogue_avx512 per lane.
+static inline float loupe_epilogue_scalar(float v, const float *bias, int lora_active, float l, int flags,
+                                          float yold) {
+    if (bias) v = v + *bias;
+    if (lora_active) v = v + l;
+    if (flags & LOUPE_GEMM_PREADD) v = v + yold;
+    if (flags & LOUPE_GEMM_GELU) v = loupe_gelu_scalar(v);
+    if (flags & LOUPE_GEMM_ACCUMULATE) v = yold + v;
+    return v;
+}
+
+/// Position inside a packed panel row of output column c (0 ..< nr) for this dtype. bf16 stores
+/// each group of 32 columns in one 64-byte line, column c < 16 at 2c and c ≥ 16 at 2(c-16)+1, so
+/// one zmm load widens with a shift (even halves → columns 0..15) and a mask (odd halves → 16..31).
 static inline size_t loupe_panel_slot(loupe_dtype dt, size_t c) {
     if (dt != LOUPE_DTYPE_BF16) return c;
-    return c < 16 ? 2 * c : 2 * (c - 16) + 1;
+    size_t g = c & ~(size_t)31, cc = c & 31;
+    return g + (cc < 16 ? 2 * cc : 2 * (cc - 16) + 1);
 }
+
+/// The LoRA term of output (row, col) in the AVX-512 epilogue's order: l = 0, then
+/// l = fma(t[q], B[col][q], l) for q ascending. Returns 0 with *active = 0 for rows without one.
+float loupe_lora_term(const loupe_lora *lora, size_t row, size_t col, int *active);
 
 /// Run fn(ctx, index, count) for index 0..<count on the pool (index 0 on the caller). Falls
 /// back to running everything on the caller if the pool is busy with another call.
@@ -78,15 +122,22 @@ void loupe_pool_run(int count, void (*fn)(void *ctx, int index, int count), void
 /// Per-thread scratch buffer of at least `floats` floats, 64-byte aligned (NULL on failure).
 float *loupe_scratch(size_t floats);
 
-/// The GEMM bodies (gemm_avx512.c / gemm.c) over panels [p0, p1).
-void loupe_gemm_plain(const float *x, size_t m, size_t ldx, const loupe_weights *w,
-                      const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
-void loupe_gemm_bf16dot_plain(const float *x, size_t m, size_t ldx, const loupe_weights *w,
-                              const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
+/// One GEMM call's arguments as the bodies see them. `row` is the first row of x/y in the
+/// whole product (the LoRA rows are indexed from the product's start); p0 ..< p1 are the panels.
+typedef struct {
+    const float *x; size_t m, ldx;
+    const loupe_weights *w;
+    const float *bias; float *y; size_t ldy;
+    int flags;
+    const loupe_lora *lora; size_t row;
+    size_t p0, p1;
+} loupe_gemm_args;
+
+/// The GEMM bodies (gemm_avx512.c / gemm_bf16dot.c / gemm.c).
+void loupe_gemm_plain(const loupe_gemm_args *g);
+void loupe_gemm_bf16dot_plain(const loupe_gemm_args *g);
 #if defined(__x86_64__)
-void loupe_gemm_bf16dot_avx512(const float *x, size_t m, size_t ldx, const loupe_weights *w,
-                               const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
-void loupe_gemm_avx512(const float *x, size_t m, size_t ldx, const loupe_weights *w,
-                       const float *bias, float *y, size_t ldy, int flags, size_t p0, size_t p1);
+void loupe_gemm_bf16dot_avx512(const loupe_gemm_args *g);
+void loupe_gemm_avx512(const loupe_gemm_args *g);
 #endif
 #endif

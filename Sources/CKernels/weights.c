@@ -1,6 +1,7 @@
-// Packing of Linear weights [n, k] into 32-column panels, kept in their stored dtype.
-// Layout: panel p (output rows 32p ..< 32p+32), then k ascending, then 32 slots (loupe_panel_slot):
-// one 64-byte (16-bit) or 128-byte (f32) line per k, read sequentially by the micro-kernel.
+// Packing of Linear weights [n, k] into panels of nr = 64 output columns (32 when n ≤ 32, and for
+// the lossy BF16_DOT layout), kept in their stored dtype. Layout: panel p (output rows
+// nr·p ..< nr·p + nr), then k ascending, then nr slots (loupe_panel_slot): one 128-byte (16-bit)
+// or 256-byte (f32) line per k for nr = 64, read sequentially by the micro-kernel.
 #include "internal.h"
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +28,10 @@ loupe_weights *loupe_weights_pack(loupe_dtype dtype, const void *w, size_t n, si
     loupe_weights *pw = calloc(1, sizeof *pw);
     if (!pw) return NULL;
     pw->dtype = dtype; pw->n = n; pw->k = k; pw->elem_size = es;
-    pw->panels = (n + LOUPE_NR - 1) / LOUPE_NR;
+    pw->nr = dtype == LOUPE_DTYPE_BF16_DOT || n <= 32 ? LOUPE_NR : 64;
+    pw->panels = (n + pw->nr - 1) / pw->nr;
     size_t kk = dtype == LOUPE_DTYPE_BF16_DOT ? (k + 1) / 2 * 2 : k;  // k padded to pairs
-    size_t bytes = pw->panels * kk * LOUPE_NR * es;
+    size_t bytes = pw->panels * kk * pw->nr * es;
     bytes = (bytes + 63) & ~(size_t)63;
     pw->data = aligned_alloc(64, bytes);
     if (!pw->data) { free(pw); return NULL; }
@@ -42,14 +44,15 @@ loupe_weights *loupe_weights_pack(loupe_dtype dtype, const void *w, size_t n, si
             for (size_t c = 0; c < k; c++) d16[loupe_dot_index(pw, r, c)] = ((const uint16_t *)w)[r * ldw + c];
         return pw;
     }
+    size_t nr = pw->nr;
     for (size_t r = 0; r < n; r++) {
-        size_t p = r / LOUPE_NR, slot = loupe_panel_slot(dtype, r % LOUPE_NR);
+        size_t p = r / nr, slot = loupe_panel_slot(dtype, r % nr);
         const char *row = src + r * ldw * es;
-        char *out = dst + (p * k * LOUPE_NR + slot) * es;
+        char *out = dst + (p * k * nr + slot) * es;
         if (es == 2) {
-            for (size_t c = 0; c < k; c++) memcpy(out + c * LOUPE_NR * 2, row + c * 2, 2);
+            for (size_t c = 0; c < k; c++) memcpy(out + c * nr * 2, row + c * 2, 2);
         } else {
-            for (size_t c = 0; c < k; c++) memcpy(out + c * LOUPE_NR * 4, row + c * 4, 4);
+            for (size_t c = 0; c < k; c++) memcpy(out + c * nr * 4, row + c * 4, 4);
         }
     }
     return pw;
@@ -66,28 +69,28 @@ size_t loupe_weights_cols(const loupe_weights *w) { return w->k; }
 loupe_dtype loupe_weights_dtype(const loupe_weights *w) { return w->dtype; }
 size_t loupe_weights_bytes(const loupe_weights *w) {
     size_t kk = w->dtype == LOUPE_DTYPE_BF16_DOT ? (w->k + 1) / 2 * 2 : w->k;
-    return w->panels * kk * LOUPE_NR * w->elem_size;
+    return w->panels * kk * w->nr * w->elem_size;
 }
 
 float loupe_weights_get(const loupe_weights *w, size_t row, size_t col) {
     if (w->dtype == LOUPE_DTYPE_BF16_DOT) return widen(LOUPE_DTYPE_BF16, w->data, loupe_dot_index(w, row, col));
-    size_t p = row / LOUPE_NR, slot = loupe_panel_slot(w->dtype, row % LOUPE_NR);
-    return widen(w->dtype, w->data, (p * w->k + col) * LOUPE_NR + slot);
+    size_t p = row / w->nr, slot = loupe_panel_slot(w->dtype, row % w->nr);
+    return widen(w->dtype, w->data, (p * w->k + col) * w->nr + slot);
 }
 
 void loupe_weights_unpack_rows(const loupe_weights *w, size_t row0, size_t count, float *dst) {
     size_t k = w->k;
     for (size_t r = row0; r < row0 + count && r < w->n; r++) {
-        size_t p = r / LOUPE_NR, slot = loupe_panel_slot(w->dtype, r % LOUPE_NR);
-        const char *src = (const char *)w->data + (p * k * LOUPE_NR + slot) * w->elem_size;
+        size_t nr = w->nr, p = r / nr, slot = loupe_panel_slot(w->dtype, r % nr);
+        const char *src = (const char *)w->data + (p * k * nr + slot) * w->elem_size;
         float *out = dst + (r - row0) * k;
         if (w->dtype == LOUPE_DTYPE_BF16_DOT) {
             for (size_t c = 0; c < k; c++) out[c] = loupe_weights_get(w, r, c);
         } else if (w->dtype == LOUPE_DTYPE_F32) {
-            for (size_t c = 0; c < k; c++) out[c] = ((const float *)src)[c * LOUPE_NR];
+            for (size_t c = 0; c < k; c++) out[c] = ((const float *)src)[c * nr];
         } else {
             const uint16_t *h = (const uint16_t *)src;
-            for (size_t c = 0; c < k; c++) out[c] = widen(w->dtype, h + c * LOUPE_NR, 0);
+            for (size_t c = 0; c < k; c++) out[c] = widen(w->dtype, h + c * nr, 0);
         }
     }
 }

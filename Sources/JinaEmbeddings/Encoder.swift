@@ -9,19 +9,6 @@ struct PackedBatch {
     var rows: [Range<Int>] = []      // token range of each row
     var adapters: [Int?] = []        // adapter of each row (nil = no LoRA)
     var tokens: Int { ids.count }
-
-    /// Contiguous token runs with one adapter (rows with equal adapters merged).
-    var segments: [AdapterSegment] {
-        var out: [AdapterSegment] = []
-        for (r, a) in zip(rows, adapters) {
-            if let last = out.last, last.adapter == a, last.tokens.upperBound == r.lowerBound {
-                out[out.count - 1].tokens = last.tokens.lowerBound..<r.upperBound
-            } else {
-                out.append(AdapterSegment(tokens: r, adapter: a))
-            }
-        }
-        return out
-    }
 }
 
 extension EmbeddingModel {
@@ -33,7 +20,6 @@ extension EmbeddingModel {
         let H = c.numHeads, hd = c.headDim
         guard T > 0 else { return [] }
         let w = weights
-        let segments = batch.segments
         // The blocked AVX-512 attention kernel is written for head dim 64 (jina-v3); other
         // shapes and machines without AVX-512 use the BLAS path.
         let fastAttention = hd == 64 && !path.useFallback
@@ -45,7 +31,11 @@ extension EmbeddingModel {
         let ctx = UnsafeMutablePointer<Float>.allocate(capacity: T * D)           // [T, D]
         let h = UnsafeMutablePointer<Float>.allocate(capacity: T * F)             // [T, F]
         let lora = UnsafeMutablePointer<Float>.allocate(capacity: max(1, T * loraPerToken))  // [T, n·r]
-        defer { qkv.deallocate(); ctx.deallocate(); h.deallocate(); lora.deallocate() }
+        let rowAdapters = UnsafeMutablePointer<Int32>.allocate(capacity: T)       // [T] adapter per token
+        defer { qkv.deallocate(); ctx.deallocate(); h.deallocate(); lora.deallocate(); rowAdapters.deallocate() }
+        rowAdapters.initialize(repeating: -1, count: T)
+        for (r, a) in zip(batch.rows, batch.adapters) { if let a { (rowAdapters + r.lowerBound).update(repeating: Int32(a), count: r.count) } }
+        let adapters = RowAdapters(rows: rowAdapters, any: batch.adapters.contains { $0 != nil })
 
         try x.withUnsafeMutableBufferPointer { xb in
             let xp = xb.baseAddress!
@@ -57,7 +47,7 @@ extension EmbeddingModel {
                 ? Kernels.ropeTables(start: 0, count: maxLen, headDim: hd, base: c.rotaryBase) : nil
             for layer in w.layers {
                 if shouldCancel?() == true { throw ModelError.cancelled }
-                layer.qkv.forward(xp, tokens: T, segments: segments, into: qkv, scratch: lora, path: path)
+                layer.qkv.forward(xp, tokens: T, adapters: adapters, into: qkv, scratch: lora, path: path)
                 if let tables { Self.rotate(qkv, rows: batch.rows, tokens: T, heads: H, headDim: hd, tables: tables) }
                 if fastAttention {
                     for r in batch.rows {
@@ -70,12 +60,12 @@ extension EmbeddingModel {
                     Attention.run(qkv: qkv, rows: batch.rows, heads: H, headDim: hd, into: ctx)
                 }
                 // Post-LN block with the residual adds fused into the products' epilogues:
-                layer.outProj.forward(ctx, tokens: T, segments: segments, into: xp, epilogue: .accumulate,
+                layer.outProj.forward(ctx, tokens: T, adapters: adapters, into: xp, epilogue: .accumulate,
                                       scratch: lora, path: path)                 // x += attn
                 layer.norm1.apply(xp, rows: T)                                   // x = LN(x)
-                layer.fc1.forward(xp, tokens: T, segments: segments, into: h, epilogue: .gelu,
+                layer.fc1.forward(xp, tokens: T, adapters: adapters, into: h, epilogue: .gelu,
                                   scratch: lora, path: path)                     // h = GELU(x·W1ᵀ + b1)
-                layer.fc2.forward(h, tokens: T, segments: segments, into: xp, epilogue: .accumulate,
+                layer.fc2.forward(h, tokens: T, adapters: adapters, into: xp, epilogue: .accumulate,
                                   scratch: lora, path: path)                     // x += mlp
                 layer.norm2.apply(xp, rows: T)                                   // x = LN(x)
             }

@@ -60,12 +60,18 @@ enum KernelPath: Sendable {
 /// What a Linear does with its output buffer.
 enum LinearEpilogue {
     case store        // y = x·Wᵀ + b (+ LoRA)
-    case accumulate   // y = y_old + x·Wᵀ + b (+ LoRA): residual connections
+    case accumulate   // y = y_old + (x·Wᵀ + b + LoRA): residual connections
     case gelu         // y = GELU(x·Wᵀ + b + LoRA)
 }
 
-/// y = x·Wᵀ + bias (+ LoRA per adapter segment). Every weight product of the encoder goes
-/// through `forward` → `FastKernels.gemm` (packed 16-bit weights widened in registers).
+/// The task adapter of every packed token (−1: none), shared by all Linears of a forward pass.
+struct RowAdapters {
+    let rows: UnsafePointer<Int32>   // [tokens]
+    let any: Bool                    // some token has an adapter
+}
+
+/// y = x·Wᵀ + bias (+ LoRA per token). Every weight product of the encoder goes through
+/// `forward` → `FastKernels.gemm` (packed 16-bit weights widened in registers).
 struct Linear: Sendable {
     let weight: PackedWeights   // [out, in], checkpoint dtype
     let bias: [Float]?          // [out]
@@ -76,70 +82,37 @@ struct Linear: Sendable {
     /// Floats of LoRA scratch `forward` needs per token.
     var scratchPerToken: Int { lora.map { $0.count * $0.rank } ?? 0 }
 
-    /// x [tokens, in] → y [tokens, out]. `segments` give the adapter of contiguous token runs
-    /// (nil adapter = no LoRA). The base product runs once over all tokens; the LoRA terms are
-    /// rank-r side products, so a batch may mix tasks at no extra base cost.
+    /// x [tokens, in] → y [tokens, out]. Token i uses adapter `adapters.rows[i]` (none when
+    /// negative), so one batch may mix tasks: the base product runs once over all tokens, the
+    /// adapters' down-projections in one more product (t = scaling · x·A_allᵀ, every adapter
+    /// side by side, one 32-column panel for jina's 5 × 4), and each token's rank-r up-projection
+    /// inside the base product's epilogue — before the GELU and before the residual add.
     /// `scratch`: at least tokens × `scratchPerToken` floats.
-    func forward(_ x: UnsafePointer<Float>, tokens: Int, segments: [AdapterSegment],
+    func forward(_ x: UnsafePointer<Float>, tokens: Int, adapters: RowAdapters,
                  into y: UnsafeMutablePointer<Float>, epilogue: LinearEpilogue = .store,
                  scratch: UnsafeMutablePointer<Float>, path: KernelPath = .automatic) {
         guard tokens > 0 else { return }
-        let out = outFeatures
-        let fallback: FastKernels.Options = path == .fallback ? .blasFallback : []
-        let active = lora.map { l in segments.filter { s in s.adapter.map { $0 < l.count } ?? false && !s.tokens.isEmpty } } ?? []
-        // t [tokens, n·r] = scaling · x·A_allᵀ: every adapter's down-projection in one product.
-        if let lora, !active.isEmpty {
-            FastKernels.gemm(x: x, m: tokens, w: lora.down, bias: nil, into: scratch, options: fallback)
+        var options: FastKernels.Options = path == .fallback ? .blasFallback : []
+        switch epilogue {
+        case .store: break
+        case .accumulate: options.insert(.accumulate)
+        case .gelu: options.insert(.gelu)
+        }
+        var fused: FastKernels.FusedLoRA?
+        if let lora, adapters.any {
             let nr = lora.count * lora.rank
+            FastKernels.gemm(x: x, m: tokens, w: lora.down, bias: nil, into: scratch,
+                             options: path == .fallback ? .blasFallback : [])
             for i in 0..<(tokens * nr) { scratch[i] *= lora.scaling }
+            fused = FastKernels.FusedLoRA(t: scratch, ldt: nr, rank: lora.rank, adapters: adapters.rows, up: lora.up)
         }
-        func addLoRA(_ options: FastKernels.Options) {
-            guard let lora else { return }
-            let nr = lora.count * lora.rank
-            for seg in active {
-                let s = seg.tokens.lowerBound, t = seg.adapter!
-                // y_seg (+)= t_seg[:, adapter] · B[t]ᵀ
-                FastKernels.gemm(x: scratch + s * nr + t * lora.rank, m: seg.tokens.count, ldx: nr, w: lora.up[t],
-                                 bias: nil, into: y + s * out, ldy: out, options: options.union(fallback))
-            }
-        }
-        withBias { b in
-            switch epilogue {
-            case .gelu where !active.isEmpty:
-                // GELU must see x·Wᵀ + b + LoRA: write the LoRA term first (0 on rows without an
-                // adapter), then the product adds it before the activation.
-                var next = 0
-                for seg in active.sorted(by: { $0.tokens.lowerBound < $1.tokens.lowerBound }) {
-                    if seg.tokens.lowerBound > next {
-                        (y + next * out).update(repeating: 0, count: (seg.tokens.lowerBound - next) * out)
-                    }
-                    next = max(next, seg.tokens.upperBound)
-                }
-                if next < tokens { (y + next * out).update(repeating: 0, count: (tokens - next) * out) }
-                addLoRA([])
-                FastKernels.gemm(x: x, m: tokens, w: weight, bias: b, into: y,
-                                 options: FastKernels.Options([.gelu, .addBeforeActivation]).union(fallback))
-            case .gelu:
-                FastKernels.gemm(x: x, m: tokens, w: weight, bias: b, into: y, options: FastKernels.Options.gelu.union(fallback))
-            case .accumulate:
-                FastKernels.gemm(x: x, m: tokens, w: weight, bias: b, into: y, options: FastKernels.Options.accumulate.union(fallback))
-                addLoRA(.accumulate)
-            case .store:
-                FastKernels.gemm(x: x, m: tokens, w: weight, bias: b, into: y, options: fallback)
-                addLoRA(.accumulate)
-            }
+        if let bias {
+            bias.withUnsafeBufferPointer { FastKernels.gemm(x: x, m: tokens, w: weight, bias: $0.baseAddress, lora: fused,
+                                                            into: y, options: options) }
+        } else {
+            FastKernels.gemm(x: x, m: tokens, w: weight, bias: nil, lora: fused, into: y, options: options)
         }
     }
-
-    private func withBias(_ body: (UnsafePointer<Float>?) -> Void) {
-        if let bias { bias.withUnsafeBufferPointer { body($0.baseAddress) } } else { body(nil) }
-    }
-}
-
-/// A run of packed tokens that share one task adapter.
-struct AdapterSegment: Sendable, Equatable {
-    var tokens: Range<Int>
-    var adapter: Int?
 }
 
 /// An embedding table [rows, dim] with optional LoRA: A [n, rows, r], B [n, r, dim];

@@ -58,7 +58,7 @@ public final class PackedWeights: @unchecked Sendable {
         }
         guard let h = loupe_weights_pack(dtype.c, pointer, rows, cols, stride) else {
             // Shape was checked above, so the only failure left is the allocation.
-            throw .allocationFailed(bytes: (rows + 31) / 32 * 32 * cols * dtype.size)
+            throw .allocationFailed(bytes: (rows + 63) / 64 * 64 * cols * dtype.size)
         }
         self.rows = rows
         self.cols = cols
@@ -100,14 +100,14 @@ public final class PackedWeights: @unchecked Sendable {
     private static func pack(_ p: UnsafeRawPointer, _ dtype: WeightDType, _ rows: Int, _ cols: Int)
         -> Result<OpaquePointer, KernelError> {
         guard let h = loupe_weights_pack(dtype.c, p, rows, cols, cols) else {
-            return .failure(.allocationFailed(bytes: (rows + 31) / 32 * 32 * cols * dtype.size))
+            return .failure(.allocationFailed(bytes: (rows + 63) / 64 * 64 * cols * dtype.size))
         }
         return .success(h)
     }
 
     deinit { loupe_weights_free(handle) }
 
-    /// Bytes of packed storage (rows rounded up to 32 × cols × element size).
+    /// Bytes of packed storage (rows rounded up to the panel width, 64 or 32, × cols × element size).
     public var bytes: Int { loupe_weights_bytes(handle) }
 
     /// W[row, col] widened to f32 (tests, debugging; not for inner loops).
@@ -122,7 +122,7 @@ public final class PackedWeights: @unchecked Sendable {
 /// otherwise), plus the exact-erf GELU. Every output is the fp32 fma chain over k in ascending
 /// order, so results do not depend on the path or the thread count (bit for bit).
 ///
-/// Encoder use (jina-v3 layer, `T` packed tokens, LoRA side products still via BLAS):
+/// Encoder use (jina-v3 layer, `T` packed tokens):
 /// ```
 /// // at load, once per Linear (straight from the mmap'd bf16 tensor; drop the source after):
 /// let wqkv = try PackedWeights(pointer: p, dtype: .bf16, rows: 3072, cols: 1024)
@@ -133,13 +133,13 @@ public final class PackedWeights: @unchecked Sendable {
 ///                       v: qkv + start * 3072 + 2048, ld: 3072, seq: len, heads: 16,
 ///                       validKeys: len, scale: 0.125, out: ctx + start * 1024, ldo: 1024)
 /// FastKernels.gemm(x: ctx, m: T, w: wo, bias: bo, into: h, options: .accumulate) // h += ctx·Woᵀ + b
-/// // LoRA (x·Aᵀ)·Bᵀ·0.25 added to the same outputs, then LayerNorm(h) (norm1)
+/// // then LayerNorm(h) (norm1)
 /// FastKernels.gemm(x: h, m: T, w: fc1, bias: b1, into: mid, options: .gelu)      // [T, 4096]
-/// // with an adapter: LoRA term into mid first, then options: [.gelu, .addBeforeActivation]
 /// FastKernels.gemm(x: mid, m: T, w: fc2, bias: b2, into: h, options: .accumulate)
 /// ```
-/// Note: with `.gelu`, a LoRA term must be added *before* the activation: for fc1 with an
-/// adapter write the LoRA term into the output first and use `[.gelu, .addBeforeActivation]`.
+/// Task adapters: compute `t = scaling · x·A_allᵀ` with one more gemm, then pass
+/// `lora: FusedLoRA(t:…, adapters: per-row adapter, up: B)`; the epilogue adds the rank-r term
+/// before the activation (so GELU sees it) and before the residual add.
 public enum FastKernels {
     public struct Options: OptionSet, Sendable {
         public let rawValue: Int32
@@ -169,22 +169,51 @@ public enum FastKernels {
     /// with `options: .accumulate` (y = residual + x·Wᵀ + b).
     @inlinable
     public static func gemm(x: UnsafePointer<Float>, m: Int, ldx: Int? = nil, w: PackedWeights,
-                            bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
+                            bias: UnsafePointer<Float>?, lora: FusedLoRA? = nil, into y: UnsafeMutablePointer<Float>,
                             ldy: Int? = nil, options: Options = []) {
         let lx = ldx ?? w.cols, ly = ldy ?? w.rows
         precondition(m >= 0 && lx >= w.cols && ly >= w.rows, "gemm: bad strides")
         precondition(!options.isSuperset(of: [.accumulate, .addBeforeActivation]), "gemm: accumulate or add before activation, not both")
         guard m > 0 else { return }
-        gemmUnchecked(x, m, lx, w, bias, y, ly, options)
+        gemmUnchecked(x, m, lx, w, bias, lora, y, ly, options)
+    }
+
+    /// Task adapters fused into a product's epilogue: row i of the product adds, after the bias
+    /// and before the activation / accumulate, `Σ_q t[i·ldt + a·rank + q] · up[a][j, q]` for its
+    /// adapter `a = adapters[i]` (negative: none). `t` holds `scaling · x·A_allᵀ` for every adapter
+    /// side by side; `up[a]` is B_a [out, rank] packed as f32. Replaces a rank-r product and a
+    /// pass over y per adapter.
+    public struct FusedLoRA {
+        public var t: UnsafePointer<Float>
+        public var ldt: Int
+        public var rank: Int
+        public var adapters: UnsafePointer<Int32>
+        public var up: [PackedWeights]
+        public init(t: UnsafePointer<Float>, ldt: Int, rank: Int, adapters: UnsafePointer<Int32>, up: [PackedWeights]) {
+            self.t = t; self.ldt = ldt; self.rank = rank; self.adapters = adapters; self.up = up
+        }
+
+        /// Calls body with the C descriptor (valid only inside body).
+        @usableFromInline
+        func withC<R>(_ body: (UnsafePointer<loupe_lora>) -> R) -> R {
+            let handles: [OpaquePointer?] = up.map { $0.handle }
+            return handles.withUnsafeBufferPointer { hp in
+                var d = loupe_lora(t: t, ldt: ldt, rank: rank, count: up.count, adapter: adapters, up: hp.baseAddress)
+                return withUnsafePointer(to: &d) { body($0) }
+            }
+        }
     }
 
     @usableFromInline
     static func gemmUnchecked(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ w: PackedWeights,
-                              _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                              _ bias: UnsafePointer<Float>?, _ lora: FusedLoRA?, _ y: UnsafeMutablePointer<Float>,
                               _ ldy: Int, _ options: Options) {
         let exactPathMissing = !hasAVX512 && w.dtype != .bf16LossyDot && !options.contains(.plainReference)
         if options.contains(.blasFallback) || exactPathMissing {
-            blasGemm(x, m, ldx, w, bias, y, ldy, options)
+            blasGemm(x, m, ldx, w, bias, lora, y, ldy, options)
+        } else if let lora {
+            let rc = lora.withC { loupe_gemm_lora(x, m, ldx, w.handle, bias, $0, y, ldy, options.c) }
+            precondition(rc == 0, "gemm: LoRA up matrices do not match the weight (f32 [\(w.rows), rank])")
         } else {
             loupe_gemm(x, m, ldx, w.handle, bias, y, ldy, options.c)
         }
@@ -193,7 +222,7 @@ public enum FastKernels {
     /// Without AVX-512 the plain C kernel is far slower than OpenBLAS, so widen ≤ 4 MB of
     /// weight rows at a time and let sgemm do the product.
     static func blasGemm(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ w: PackedWeights,
-                         _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
+                         _ bias: UnsafePointer<Float>?, _ lora: FusedLoRA?, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
                          _ options: Options) {
         let n = w.rows, k = w.cols
         let tile = max(32, min(n, (1 << 20) / k))
@@ -205,7 +234,11 @@ public enum FastKernels {
             let nr = min(tile, n - r0)
             loupe_weights_unpack_rows(w.handle, r0, nr, wbuf)
             BLAS.sgemm(m: m, n: nr, k: k, a: x, lda: ldx, b: wbuf, ldb: k, transB: true, c: acc, ldc: nr)
-            loupe_gemm_epilogue(acc, nr, m, nr, bias.map { $0 + r0 }, y + r0, ldy, options.c)
+            if let lora {
+                lora.withC { loupe_gemm_epilogue(acc, nr, m, nr, bias.map { $0 + r0 }, $0, r0, y + r0, ldy, options.c) }
+            } else {
+                loupe_gemm_epilogue(acc, nr, m, nr, bias.map { $0 + r0 }, nil, r0, y + r0, ldy, options.c)
+            }
             r0 += nr
         }
     }

@@ -65,11 +65,11 @@ func maxRelativeError(_ got: [Float], _ want: [Double], _ scale: [Double]) -> Do
 }
 
 final class GemmTests: XCTestCase {
-    // Deliberately awkward: M, N, K not multiples of the 12-row / 32-column blocks, N < 32, K = 1.
+    // Deliberately awkward: M, N, K not multiples of the 6 × 64 / 12 × 32 tiles, N ≤ 32, K = 1.
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (1, 33, 5), (5, 17, 64), (13, 65, 100), (37, 100, 77), (12, 32, 16), (64, 96, 130), (25, 31, 1),
-        // More rows than one packed X block holds (96 rows at k = 1024, 24 at k = 4096).
-        (100, 40, 1024), (30, 33, 4096),
+        // More rows than one X block holds (96 rows at k = 1024, 24 at k = 4096).
+        (100, 40, 1024), (30, 33, 4096), (100, 130, 1024),
     ]
 
     private func check(dtype: WeightDType, seed: UInt64) throws {

@@ -11,8 +11,13 @@ final class WeightsTests: XCTestCase {
             XCTAssertEqual(w.rows, 70)
             XCTAssertEqual(w.cols, 9)
             for r in 0..<p.n { for c in 0..<p.k { XCTAssertEqual(w.element(row: r, col: c), p.w[r * p.k + c]) } }
-            // 70 rows pad to 3 panels of 32: 96 × 9 elements of the stored size.
-            XCTAssertEqual(w.bytes, 96 * 9 * dtype.size, "\(dtype)")
+            // 70 rows pad to 2 panels of 64: 128 × 9 elements of the stored size.
+            XCTAssertEqual(w.bytes, 128 * 9 * dtype.size, "\(dtype)")
+            // Up to 32 rows (LoRA down-projections) take one 32-column panel.
+            let small = Problem(m: 1, n: 20, k: 9, dtype: dtype, seed: 6)
+            let ws = try small.packed()
+            for r in 0..<small.n { for c in 0..<small.k { XCTAssertEqual(ws.element(row: r, col: c), small.w[r * small.k + c]) } }
+            XCTAssertEqual(ws.bytes, 32 * 9 * dtype.size, "\(dtype) small")
         }
     }
 

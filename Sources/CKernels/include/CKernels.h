@@ -19,7 +19,7 @@ void loupe_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 // Y[m, n] = X[m, k] · W[n, k]ᵀ (+ bias[n]) (+ Y_old if PREADD) (then GELU) (then + Y_old if ACCUMULATE)
 //
 // X and Y are f32 row-major; W is a PyTorch Linear weight [out = n, in = k] kept in its stored
-// dtype (bf16 / f16 / f32) and packed once into panels of 32 output columns. Inside the kernel
+// dtype (bf16 / f16 / f32) and packed once into panels of 64 output columns (32 for n ≤ 32). Inside the kernel
 // each weight is widened exactly to f32 and every output is the fp32 sum
 //   acc = fma(x[0], w[0], 0); acc = fma(x[1], w[1], acc); ... (k ascending, one fma per step)
 // so the AVX-512 path, the plain C path and any thread count give bit-identical results.
@@ -75,12 +75,33 @@ enum {
 void loupe_gemm(const float *x, size_t m, size_t ldx, const loupe_weights *w,
                 const float *bias, float *y, size_t ldy, int flags);
 
+/// Low-rank task adapters fused into the GEMM epilogue. Row i of the product uses adapter
+/// a = adapter[i] (none when a < 0 or a ≥ count) and adds, after the bias and before PREADD /
+/// GELU / ACCUMULATE, the term
+///   l[i, j] = Σ_q t[i·ldt + a·rank + q] · B_a[j, q]   (l = 0, then one fma per q ascending)
+/// where t holds x·A_allᵀ (times the LoRA scaling) for every adapter side by side and up[a] is
+/// B_a packed as f32 [n, rank] weights. The fused term replaces a separate rank-r product and a
+/// pass over Y per adapter.
+typedef struct {
+    const float *t;                  // [m, ldt]
+    size_t ldt, rank, count;
+    const int32_t *adapter;          // [m]
+    const loupe_weights *const *up;  // count × [n, rank], LOUPE_DTYPE_F32
+} loupe_lora;
+
+/// loupe_gemm with a fused LoRA term (lora may be NULL). Returns 0, or -1 without computing
+/// anything when an up matrix does not fit w (not f32, rows ≠ n, cols ≠ rank).
+int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w, const float *bias,
+                    const loupe_lora *lora, float *y, size_t ldy, int flags);
+
 /// The GEMM epilogue alone, for products computed elsewhere (the BLAS fallback on machines
-/// without AVX-512): y[i, j] = [y_old +] act(acc[i, j] + bias[j]) for i < m, j < n.
+/// without AVX-512): y[i, j] = [y_old +] act(acc[i, j] + bias[j] + lora[i, col0 + j]) for
+/// i < m, j < n, in loupe_gemm's order (bias is already offset to column col0; lora may be
+/// NULL and indexes columns col0 ..< col0 + n of its up matrices).
 /// flags: LOUPE_GEMM_ACCUMULATE, LOUPE_GEMM_PREADD, LOUPE_GEMM_GELU. acc may alias y only
 /// without ACCUMULATE / PREADD.
 void loupe_gemm_epilogue(const float *acc, size_t lda, size_t m, size_t n, const float *bias,
-                         float *y, size_t ldy, int flags);
+                         const loupe_lora *lora, size_t col0, float *y, size_t ldy, int flags);
 
 /// Threads used by loupe_gemm (1...64; values are clamped). Default: online CPUs, at most 8.
 void loupe_set_threads(int n);
