@@ -1,10 +1,10 @@
 // Blocked ("flash") attention for head dimension 64 with an online softmax.
-// Per head: K is packed into 32-key panels [64][32] and V into two 32-wide column panels [keys][32].
-// Queries go in blocks of ≤ 48 (scaled q packed per 12-row group), keys in blocks of ≤ 512. Each
-// 12-row group runs all three phases on one key block while its 12 × 512 scores sit in L1:
-// scores S = q·kᵀ (register-blocked 12 × 32 micro-kernel that also folds the row maxima), the
-// running max / sum update with P = exp(S - max) in place, then O = O·corr + P·V (12 × 32 micro-
-// kernel, rescale in its epilogue). O is divided by the sum at the end.
+// Per head: K is packed into 64-key panels [64 dims][64 keys] and V copied as rows [keys][64].
+// Queries go in blocks of ≤ 48 (scaled q packed per 6-row group), keys in blocks of ≤ 512. Each
+// 6-row group runs all three phases on one key block while its 6 × 512 scores sit in L1:
+// scores S = q·kᵀ (register-blocked 6 × 64 micro-kernel that also folds the row maxima), the
+// running max / sum update with P = exp(S - max) in place, then O = O·corr + P·V (6 × 64 micro-
+// kernel over all 64 dims, rescale in its epilogue). O is divided by the sum at the end.
 // The plain path performs the same operations in the same order (including the 16-lane partial
 // sums and their fixed reduction tree), so both paths agree bit for bit.
 #include "internal.h"
@@ -19,7 +19,8 @@
 // Row stride of a 12-row group's scores: 2 KB rows would put the 12 rows' current lines into
 // just two L1 sets (4 KB aliasing); 16 floats of padding spreads them over twelve.
 #define SLD (BK + 16)
-#define GR 12      // rows per micro-kernel call
+#define SR 6       // query rows per micro-kernel call (6 × 64 tiles)
+#define KW 64      // keys per packed K panel
 
 // exp(x) for the softmax (x ≤ 0 in use): Cephes expf polynomial, ≤ 2 ulp, n = round-to-nearest
 // of x·log2 e and the 2^n scaling done by one correctly rounded ldexpf / vscalefps (tiny results
@@ -120,54 +121,56 @@ static LOUPE_AVX512 AI __m512 exp_avx512(__m512 x) {
     return _mm512_scalef_ps(y, n);  // y · 2^n, correctly rounded like ldexpf (0 far below)
 }
 
-// Scores of mr ≤ 12 queries against one 32-key panel: s[i·SLD + j] = Σ_d qp[d·mr + i]·kp[d·32 + j],
+// Scores of mr ≤ 6 queries against one 64-key panel: s[i·SLD + j] = Σ_d qp[d·mr + i]·kp[d·64 + j],
 // one fma chain over d = 0..63 from 0 (like the plain path). The row maxima over the nv valid
 // keys are folded into mx[i·16 ..] (16 lanes per row) while the scores are still in registers,
-// so softmax needs no separate max pass.
+// so softmax needs no separate max pass. 6 × 64 (4 key vectors per broadcast query) needs half
+// the broadcasts of 12 × 32 for the same 24 fmas per step.
 static LOUPE_AVX512 AI void qk_ukr(int mr, const float *qp, const float *kp, float *s, int nv, float *mx) {
-    __m512 c0[GR], c1[GR];
-    for (int i = 0; i < mr; i++) { c0[i] = _mm512_setzero_ps(); c1[i] = _mm512_setzero_ps(); }
+    __m512 c[SR * 4];
+    for (int i = 0; i < SR * 4; i++) c[i] = _mm512_setzero_ps();
     for (int d = 0; d < HD; d++) {
-        __m512 w0 = _mm512_load_ps(kp + d * 32), w1 = _mm512_load_ps(kp + d * 32 + 16);
+        __m512 w[4];
+        for (int j = 0; j < 4; j++) w[j] = _mm512_load_ps(kp + d * KW + 16 * j);
         for (int i = 0; i < mr; i++) {
             __m512 x = _mm512_set1_ps(qp[d * mr + i]);
-            c0[i] = _mm512_fmadd_ps(x, w0, c0[i]);
-            c1[i] = _mm512_fmadd_ps(x, w1, c1[i]);
+            for (int j = 0; j < 4; j++) c[i * 4 + j] = _mm512_fmadd_ps(x, w[j], c[i * 4 + j]);
         }
     }
-    __mmask16 m0 = nv >= 16 ? 0xffff : (__mmask16)((1u << nv) - 1);
-    __mmask16 m1 = nv >= 32 ? 0xffff : nv <= 16 ? 0 : (__mmask16)((1u << (nv - 16)) - 1);
+    __mmask16 mk[4];
+    for (int j = 0; j < 4; j++) {
+        int lanes = nv - 16 * j;
+        mk[j] = lanes >= 16 ? 0xffff : lanes <= 0 ? 0 : (__mmask16)((1u << lanes) - 1);
+    }
     for (int i = 0; i < mr; i++) {
-        _mm512_store_ps(s + (size_t)i * SLD, c0[i]);
-        _mm512_store_ps(s + (size_t)i * SLD + 16, c1[i]);
         __m512 m = _mm512_load_ps(mx + i * 16);
-        m = _mm512_mask_max_ps(m, m0, m, c0[i]);
-        m = _mm512_mask_max_ps(m, m1, m, c1[i]);
+        for (int j = 0; j < 4; j++) {
+            _mm512_store_ps(s + (size_t)i * SLD + 16 * j, c[i * 4 + j]);
+            m = _mm512_mask_max_ps(m, mk[j], m, c[i * 4 + j]);
+        }
         _mm512_store_ps(mx + i * 16, m);
     }
 }
 
-// o[i, 0..31] = o[i]·corr[i] + Σ_k p[i·SLD + k]·vp[k·32 ..] for mr ≤ 12 rows (the product is one
+// o[i, 0..63] = o[i]·corr[i] + Σ_k p[i·SLD + k]·vp[k·64 ..] for mr ≤ 6 rows (the product is one
 // fma chain over k from 0; the rescale and the add are separate roundings, as in the plain path).
 static LOUPE_AVX512 AI void pv_ukr(int mr, size_t kb, const float *p, const float *vp, float *o, size_t ldo,
                                    const float *corr) {
-    __m512 c0[GR], c1[GR];
-    for (int i = 0; i < mr; i++) { c0[i] = _mm512_setzero_ps(); c1[i] = _mm512_setzero_ps(); }
+    __m512 c[SR * 4];
+    for (int i = 0; i < SR * 4; i++) c[i] = _mm512_setzero_ps();
     for (size_t k = 0; k < kb; k++) {
-        __m512 w0 = _mm512_load_ps(vp + k * 32), w1 = _mm512_load_ps(vp + k * 32 + 16);
+        __m512 w[4];
+        for (int j = 0; j < 4; j++) w[j] = _mm512_load_ps(vp + k * HD + 16 * j);
         for (int i = 0; i < mr; i++) {
             __m512 x = _mm512_set1_ps(p[(size_t)i * SLD + k]);
-            c0[i] = _mm512_fmadd_ps(x, w0, c0[i]);
-            c1[i] = _mm512_fmadd_ps(x, w1, c1[i]);
+            for (int j = 0; j < 4; j++) c[i * 4 + j] = _mm512_fmadd_ps(x, w[j], c[i * 4 + j]);
         }
     }
     for (int i = 0; i < mr; i++) {
         float *oi = o + (size_t)i * ldo;
-        __m512 c = _mm512_set1_ps(corr[i]);
-        __m512 a = _mm512_mul_ps(_mm512_loadu_ps(oi), c);
-        __m512 b = _mm512_mul_ps(_mm512_loadu_ps(oi + 16), c);
-        _mm512_storeu_ps(oi, _mm512_add_ps(a, c0[i]));
-        _mm512_storeu_ps(oi + 16, _mm512_add_ps(b, c1[i]));
+        __m512 cr = _mm512_set1_ps(corr[i]);
+        for (int j = 0; j < 4; j++)
+            _mm512_storeu_ps(oi + 16 * j, _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(oi + 16 * j), cr), c[i * 4 + j]));
     }
 }
 
@@ -198,53 +201,46 @@ static LOUPE_AVX512 AI float softmax_row_avx512(float *s, size_t kb, float mb, f
     return corr;
 }
 
-// One group of mr ≤ 12 query rows against one key block, all three phases while the group's
+// One group of mr ≤ 6 query rows against one key block, all three phases while the group's
 // scores (mr × BK floats) stay in L1: scores + row max, softmax, O = O·corr + P·V.
-static LOUPE_AVX512 AI void group_block(int mr, const float *qp, const float *kp, const float *vp, size_t nk,
-                                        size_t k0, size_t kb, float *sbuf, float *o, size_t ldo,
-                                        float *m, float *l) {
-    float mx[GR * 16] __attribute__((aligned(64)));
-    float corr[GR];
+static LOUPE_AVX512 AI void group_block(int mr, const float *qp, const float *kp, const float *vp, size_t k0,
+                                        size_t kb, float *sbuf, float *o, size_t ldo, float *m, float *l) {
+    float mx[SR * 16] __attribute__((aligned(64)));
+    float corr[SR];
     for (int i = 0; i < mr * 16; i++) mx[i] = -INFINITY;
-    for (size_t c = 0; c < kb; c += 32) {
-        int nv = (int)(kb - c < 32 ? kb - c : 32);
-        qk_ukr(mr, qp, kp + ((k0 + c) / 32) * HD * 32, sbuf + c, nv, mx);
+    for (size_t c = 0; c < kb; c += KW) {
+        int nv = (int)(kb - c < KW ? kb - c : KW);
+        qk_ukr(mr, qp, kp + ((k0 + c) / KW) * HD * KW, sbuf + c, nv, mx);
     }
     for (int i = 0; i < mr; i++) {
         float mb = _mm512_reduce_max_ps(_mm512_load_ps(mx + i * 16));  // max is exact in any order
         corr[i] = softmax_row_avx512(sbuf + (size_t)i * SLD, kb, mb, &m[i], &l[i]);
     }
-    for (int half = 0; half < 2; half++)
-        pv_ukr(mr, kb, sbuf, vp + ((size_t)half * nk + k0) * 32, o + 32 * half, ldo, corr);
+    pv_ukr(mr, kb, sbuf, vp + k0 * HD, o, ldo, corr);
 }
 
 // Constant mr per instance so the accumulators stay in registers.
-static LOUPE_AVX512 void group_block_any(int mr, const float *qp, const float *kp, const float *vp, size_t nk,
-                                         size_t k0, size_t kb, float *sbuf, float *o, size_t ldo,
-                                         float *m, float *l) {
-#define GB(R) group_block(R, qp, kp, vp, nk, k0, kb, sbuf, o, ldo, m, l)
+static LOUPE_AVX512 void group_block_any(int mr, const float *qp, const float *kp, const float *vp, size_t k0,
+                                         size_t kb, float *sbuf, float *o, size_t ldo, float *m, float *l) {
+#define GB(R) group_block(R, qp, kp, vp, k0, kb, sbuf, o, ldo, m, l)
     switch (mr) {
     case 1: GB(1); break; case 2: GB(2); break; case 3: GB(3); break; case 4: GB(4); break;
-    case 5: GB(5); break; case 6: GB(6); break; case 7: GB(7); break; case 8: GB(8); break;
-    case 9: GB(9); break; case 10: GB(10); break; case 11: GB(11); break; default: GB(12); break;
+    case 5: GB(5); break; default: GB(6); break;
     }
 #undef GB
 }
 
-// K as 32-key panels [ceil(nk/32)][64][32] (zero-padded), V as two column panels [2][nk][32].
+// K as 64-key panels [ceil(nk/64)][64 dims][64 keys] (zero-padded), V as rows [nk][64].
 static void pack_kv(const float *k, const float *v, size_t ld, size_t nk, float *kp, float *vp) {
-    size_t kpanels = (nk + 31) / 32;
-    memset(kp, 0, kpanels * HD * 32 * sizeof(float));
+    size_t kpanels = (nk + KW - 1) / KW;
+    memset(kp, 0, kpanels * HD * KW * sizeof(float));
     for (size_t j = 0; j < nk; j++)
-        for (size_t d = 0; d < HD; d++) kp[((j / 32) * HD + d) * 32 + j % 32] = k[j * ld + d];
-    for (size_t j = 0; j < nk; j++) {
-        memcpy(vp + j * 32, v + j * ld, 32 * sizeof(float));
-        memcpy(vp + (nk + j) * 32, v + j * ld + 32, 32 * sizeof(float));
-    }
+        for (size_t d = 0; d < HD; d++) kp[((j / KW) * HD + d) * KW + j % KW] = k[j * ld + d];
+    for (size_t j = 0; j < nk; j++) memcpy(vp + j * HD, v + j * ld, HD * sizeof(float));
 }
 
 // Query rows [r0, r1) of one head against packed K / V (pack_kv); qp: packed scaled queries
-// (groups of 12 rows, [64][mr] each); sbuf: [GR][SLD] scores / probabilities.
+// (groups of 6 rows, [64][mr] each); sbuf: [SR][SLD] scores / probabilities.
 static LOUPE_AVX512 void head_avx512(const float *q, size_t ld, size_t r0, size_t r1, size_t nk, float scale,
                                      float *out, size_t ldo, const float *kp, const float *vp, float *qp,
                                      float *sbuf) {
@@ -252,8 +248,8 @@ static LOUPE_AVX512 void head_avx512(const float *q, size_t ld, size_t r0, size_
     __m512 vscale = _mm512_set1_ps(scale);
     for (size_t q0 = r0; q0 < r1; q0 += BQ) {
         size_t rows = r1 - q0 < BQ ? r1 - q0 : BQ;
-        for (size_t g = 0; g < rows; g += GR) {  // pack q·scale as [64][mr] per row group
-            size_t mr = rows - g < GR ? rows - g : GR;
+        for (size_t g = 0; g < rows; g += SR) {  // pack q·scale as [64][mr] per row group
+            size_t mr = rows - g < SR ? rows - g : SR;
             float *dst = qp + g * HD;
             for (size_t i = 0; i < mr; i++) {
                 const float *qi = q + (q0 + g + i) * ld;
@@ -269,10 +265,9 @@ static LOUPE_AVX512 void head_avx512(const float *q, size_t ld, size_t r0, size_
         }
         for (size_t k0 = 0; k0 < nk; k0 += BK) {
             size_t kb = nk - k0 < BK ? nk - k0 : BK;
-            for (size_t g = 0; g < rows; g += GR) {
-                int mr = (int)(rows - g < GR ? rows - g : GR);
-                group_block_any(mr, qp + g * HD, kp, vp, nk, k0, kb, sbuf, out + (q0 + g) * ldo, ldo,
-                                st.m + g, st.l + g);
+            for (size_t g = 0; g < rows; g += SR) {
+                int mr = (int)(rows - g < SR ? rows - g : SR);
+                group_block_any(mr, qp + g * HD, kp, vp, k0, kb, sbuf, out + (q0 + g) * ldo, ldo, st.m + g, st.l + g);
             }
         }
         for (size_t i = 0; i < rows; i++) {
@@ -313,8 +308,8 @@ static int claim(attn_job *j, int from_back, size_t *item) {
 static void attn_part(void *ctx, int index, int count) {
     (void)count;
     attn_job *j = ctx;
-    size_t kpanels = (j->nk + 31) / 32;
-    size_t kp_n = kpanels * HD * 32, vp_n = 2 * j->nk * 32, qp_n = BQ * HD, s_n = GR * SLD;
+    size_t kpanels = (j->nk + KW - 1) / KW;
+    size_t kp_n = kpanels * HD * KW, vp_n = j->nk * HD, qp_n = BQ * HD, s_n = SR * SLD;
     float *scratch = loupe_scratch(kp_n + vp_n + qp_n + s_n);
     if (!scratch) return;
     float *kp = scratch, *vp = scratch + kp_n, *qp = vp + vp_n, *sbuf = qp + qp_n;
