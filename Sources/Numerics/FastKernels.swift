@@ -270,6 +270,9 @@ public enum FastKernels {
         set { loupe_set_threads(Int32(clamping: newValue)) }
     }
 
+    /// Measured fp32 fma peak (GFLOP/s) of `threads` pool threads; 0 without AVX-512. ~0.2 s.
+    public static func fmaPeakGFLOPS(threads: Int) -> Double { loupe_fma_peak_gflops(Int32(clamping: threads)) }
+
     /// True when the AVX-512 path is used (otherwise the plain C path, same results, slower).
     public static let hasAVX512: Bool = loupe_has_avx512() != 0
     /// True when `.bf16LossyDot` weights run on vdpbf16ps (otherwise a plain C path).

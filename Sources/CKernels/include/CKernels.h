@@ -39,6 +39,11 @@ typedef enum {
 /// 1 when the CPU has AVX512_BF16 (vdpbf16ps), 0 otherwise.
 int loupe_has_avx512_bf16(void);
 
+/// Measured fp32 fma peak in GFLOP/s of `threads` threads of the kernels' pool (independent
+/// zmm fma chains only; about 0.2 s). The ceiling for any exact fp32 product on this machine.
+/// 0 without AVX-512.
+double loupe_fma_peak_gflops(int threads);
+
 /// Opaque packed weight matrix (owns its storage).
 typedef struct loupe_weights loupe_weights;
 

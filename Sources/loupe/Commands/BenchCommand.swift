@@ -36,6 +36,11 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let context = BenchContext(options: modelOptions, lossy: lossy)
         let sgemm = Self.measureSgemm()
+        let fmaPeak = FastKernels.fmaPeakGFLOPS(threads: FastKernels.threads)
+        if !json && fmaPeak > 0 {
+            print(String(format: "fp32 fma peak %.0f GFLOP/s on %d threads: the ceiling of exact fp32 arithmetic here", fmaPeak,
+                         FastKernels.threads))
+        }
         var failed = false
         for name in names {
             var lines: [BenchLine]
@@ -51,6 +56,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             for var line in lines {
                 line.sgemmGflops = line.sgemmGflops ?? sgemm
+                if Self.engineCases.contains(name) || Self.isBatchCase(name) { line.fmaPeakGflops = fmaPeak }
                 line.peakRSSBytes = line.peakRSSBytes ?? peakRSSBytes()
                 print(json ? line.json() : Self.human(line))
             }
@@ -139,6 +145,7 @@ struct BenchCommand: AsyncParsableCommand {
         if let g = l.gflops { parts.append(String(format: "%7.1f GFLOP/s", g)) }
         if let s = l.sgemmGflops { parts.append(String(format: "sgemm %.0f", s)) }
         if let e = l.efficiency { parts.append(String(format: "eff %.2f", e)) }
+        if let p = l.fmaPeakGflops, p > 0, let g = l.gflops { parts.append(String(format: "%.0f%% of peak", 100 * g / p)) }
         if let r = l.peakRSSBytes { parts.append(String(format: "peak RSS %.2f GB", Double(r) / 1e9)) }
         if let n = l.note { parts.append("[\(n)]") }
         return parts.joined(separator: "  ")

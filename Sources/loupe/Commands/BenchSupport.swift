@@ -2,13 +2,16 @@ import Foundation
 
 /// One benchmark result line. `loupe bench --json` prints one JSON object per line with the
 /// issue-7 keys (case, seconds, tokens_per_second, gflops, sgemm_gflops, efficiency,
-/// peak_rss_bytes) plus any `extra` keys a case adds (e.g. queries_per_second, mb_per_second).
+/// peak_rss_bytes), fma_peak_gflops / of_fma_peak on engine cases (AVX-512 machines), plus any
+/// `extra` keys a case adds (e.g. queries_per_second, mb_per_second).
 struct BenchLine {
     var name: String
     var seconds: Double
     var tokensPerSecond: Double? = nil
     var gflops: Double? = nil
     var sgemmGflops: Double? = nil
+    /// Measured fp32 fma peak of the kernels' threads: the ceiling of exact fp32 arithmetic here.
+    var fmaPeakGflops: Double? = nil
     var peakRSSBytes: Int? = nil
     var extra: [(String, Double)] = []
     var note: String? = nil
@@ -25,6 +28,7 @@ struct BenchLine {
         add("gflops", gflops)
         add("sgemm_gflops", sgemmGflops)
         add("efficiency", efficiency)
+        if let p = fmaPeakGflops, p > 0, let g = gflops { add("fma_peak_gflops", p); add("of_fma_peak", g / p) }
         parts.append("\"peak_rss_bytes\": " + (peakRSSBytes.map(String.init) ?? "null"))
         for (k, v) in extra { add(k, v) }
         if let note { parts.append("\"note\": \"\(note.replacingOccurrences(of: "\"", with: "'"))\"") }
