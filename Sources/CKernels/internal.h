@@ -3,13 +3,13 @@
 #define LOUPE_CKERNELS_INTERNAL_H
 #include "CKernels.h"
 
-/// Output columns per packed panel of BF16_DOT weights (the lossy kernel's 12 × 32 tiles).
+/// Output columns per packed panel of small weights (n ≤ 32: the 12 × 32 micro-kernel).
 #define LOUPE_NR 32
 
 struct loupe_weights {
     loupe_dtype dtype;
     size_t n, k;        // original [n, k]
-    size_t nr;          // columns per panel: 64 (6 × 64 micro-kernel), 32 for n ≤ 32 and BF16_DOT
+    size_t nr;          // columns per panel: 64 (6 × 64 micro-kernels), 32 for n ≤ 32 (not BF16_DOT)
     size_t panels;      // ceil(n / nr); the last panel is zero-padded
     size_t elem_size;   // 2 or 4
     void *data;         // panels × k × nr elements, 64-byte aligned
@@ -74,11 +74,11 @@ loupe_store_tile_avx512(const __m512 *c, int NV, int mr, int nv, const float *bi
 #endif
 
 
-/// Index into data of element (row, col) for the BF16_DOT layout: panel, k pair, then 64 halves
-/// = two 16-column halves × 16 lanes × (even k, odd k) — one vdpbf16ps operand per half.
+/// Index into data of element (row, col) for the BF16_DOT layout: panel, k pair, then 2·nr halves
+/// = nr/16 groups of 16 columns × 16 lanes × (even k, odd k) — one vdpbf16ps operand per group.
 static inline size_t loupe_dot_index(const loupe_weights *w, size_t row, size_t col) {
-    size_t p = row / LOUPE_NR, c = row % LOUPE_NR, pairs = (w->k + 1) / 2;
-    return (p * pairs + col / 2) * 64 + (c / 16) * 32 + (c % 16) * 2 + (col & 1);
+    size_t nr = w->nr, p = row / nr, c = row % nr, pairs = (w->k + 1) / 2;
+    return (p * pairs + col / 2) * 2 * nr + (c / 16) * 32 + (c % 16) * 2 + (col & 1);
 }
 
 /// Round f32 to bf16 bits, nearest-even (finite inputs; the lossy path only).

@@ -1,5 +1,5 @@
-// Packing of Linear weights [n, k] into panels of nr = 64 output columns (32 when n ≤ 32, and for
-// the lossy BF16_DOT layout), kept in their stored dtype. Layout: panel p (output rows
+// Packing of Linear weights [n, k] into panels of nr = 64 output columns (32 when n ≤ 32, except
+// for the lossy BF16_DOT layout), kept in their stored dtype. Layout: panel p (output rows
 // nr·p ..< nr·p + nr), then k ascending, then nr slots (loupe_panel_slot): one 128-byte (16-bit)
 // or 256-byte (f32) line per k for nr = 64, read sequentially by the micro-kernel.
 #include "internal.h"
@@ -28,7 +28,7 @@ loupe_weights *loupe_weights_pack(loupe_dtype dtype, const void *w, size_t n, si
     loupe_weights *pw = calloc(1, sizeof *pw);
     if (!pw) return NULL;
     pw->dtype = dtype; pw->n = n; pw->k = k; pw->elem_size = es;
-    pw->nr = dtype == LOUPE_DTYPE_BF16_DOT || n <= 32 ? LOUPE_NR : 64;
+    pw->nr = n <= 32 && dtype != LOUPE_DTYPE_BF16_DOT ? LOUPE_NR : 64;
     pw->panels = (n + pw->nr - 1) / pw->nr;
     size_t kk = dtype == LOUPE_DTYPE_BF16_DOT ? (k + 1) / 2 * 2 : k;  // k padded to pairs
     size_t bytes = pw->panels * kk * pw->nr * es;
