@@ -34,8 +34,8 @@ loupe_epilogue_avx512(__m512 v, __m512 bv, int has_bias, const __m512 *lora, int
 }
 
 /// Stores one micro-kernel tile through the epilogue: mr rows × nv ≤ 16·NV columns, accumulators
-/// c[i·NV + j] = row i, columns 16j ..< 16j+16. Shared by the exact (NV = 2 or 4) and the lossy
-/// (NV = 2) kernels. `row` is the tile's first row in the whole product (for the LoRA rows),
+/// c[i·NV + j] = row i, columns 16j ..< 16j+16. Shared by the exact (NV = 4, or 2 for 32-column
+/// panels) and the lossy (NV = 4) kernels. `row` is the tile's first row in the whole product (for the LoRA rows),
 /// `col` its first column (a multiple of 32, so the tile lies inside one panel of the up matrix).
 static LOUPE_AVX512 __attribute__((always_inline)) inline void
 loupe_store_tile_avx512(const __m512 *c, int NV, int mr, int nv, const float *bias, int flags, float *y,
@@ -72,7 +72,6 @@ loupe_store_tile_avx512(const __m512 *c, int NV, int mr, int nv, const float *bi
     }
 }
 #endif
-
 
 /// Index into data of element (row, col) for the BF16_DOT layout: panel, k pair, then 2·nr halves
 /// = nr/16 groups of 16 columns × 16 lanes × (even k, odd k) — one vdpbf16ps operand per group.
