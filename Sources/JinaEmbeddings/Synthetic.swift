@@ -40,8 +40,8 @@ extension EmbeddingModel {
                                       dtype: lossy ? .bf16LossyDot : .bf16,
                                       rows: out, cols: inn)
             return Linear(weight: w, bias: g.floats(out, scale: 0.02),
-                          lora: try LinearLoRA(count: n, rank: r, a: g.floats(n * r * inn, scale: 0.05),
-                                               b: g.floats(n * out * r, scale: 0.05), inFeatures: inn,
+                          lora: try LinearLoRA(count: n, rank: r, a: g.bf16Floats(n * r * inn, scale: 0.05),
+                                               b: g.bf16Floats(n * out * r, scale: 0.05), inFeatures: inn,
                                                outFeatures: out, scaling: s))
         }
         func norm() -> LayerNormWeights {
@@ -73,6 +73,11 @@ private struct Generator {
         z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
         z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
         return z ^ (z >> 31)
+    }
+
+    /// Values that are exactly bf16, like every tensor of the published checkpoint.
+    mutating func bf16Floats(_ count: Int, scale: Float) -> [Float] {
+        floats(count, scale: scale).map { Float(bitPattern: $0.bitPattern & 0xffff_0000) }
     }
 
     mutating func floats(_ count: Int, scale: Float) -> [Float] {

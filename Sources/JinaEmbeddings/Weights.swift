@@ -30,7 +30,9 @@ struct WeightMatrix: @unchecked Sendable {
 
 /// Low-rank task adapters of one Linear, y += scaling·(x·A[t]ᵀ)·B[t]ᵀ, packed for the GEMM at load:
 /// `down` stacks every adapter's A ([n·r, in], one 32-row panel for jina's 5 × 4), so one product
-/// gives x·A[t]ᵀ for all adapters at the cost of one panel; `up[t]` is B[t] [out, r].
+/// gives x·A[t]ᵀ for all adapters at the cost of one panel; `up[t]` is B[t] [out, r], read by the
+/// base product's epilogue. A stays 16-bit when its values are bf16 (the published checkpoint
+/// stores adapters in bf16: half the bytes to stream, the same values); B is f32 (small).
 struct LinearLoRA: Sendable {
     let count: Int            // n adapters
     let rank: Int             // r
@@ -41,7 +43,12 @@ struct LinearLoRA: Sendable {
     /// a: [n, r, in], b: [n, out, r] as in the checkpoint (f32 after widening; small).
     init(count: Int, rank: Int, a: [Float], b: [Float], inFeatures: Int, outFeatures: Int, scaling: Float) throws {
         self.count = count; self.rank = rank; self.scaling = scaling
-        down = try PackedWeights(f32: a, rows: count * rank, cols: inFeatures)
+        if a.allSatisfy({ $0.bitPattern & 0xffff == 0 }) {  // exactly bf16: keep 2 bytes per value
+            down = try PackedWeights(bits: a.map { UInt16($0.bitPattern >> 16) }, dtype: .bf16,
+                                     rows: count * rank, cols: inFeatures)
+        } else {
+            down = try PackedWeights(f32: a, rows: count * rank, cols: inFeatures)
+        }
         up = try (0..<count).map { t in
             try PackedWeights(f32: Array(b[(t * outFeatures * rank)..<((t + 1) * outFeatures * rank)]),
                               rows: outFeatures, cols: rank)
