@@ -68,8 +68,9 @@ static LOUPE_AVX512 AI void ukr64(loupe_dtype dt, int mr, size_t K, const float 
     default: ukr64(DT, 6, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
     }
 
-typedef void (*ukr64_fn)(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf, float *y,
-                         const loupe_gemm_args *g, size_t row, size_t panel, int nv);
+// Every micro-kernel instance: rows [0, mr) of X from x (stride ldx), one panel b, the next panel pf.
+typedef void (*ukr_fn)(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf, float *y,
+                       const loupe_gemm_args *g, size_t row, size_t panel, int nv);
 static LOUPE_AVX512 void ukr64_bf16(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf,
                                     float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
     UKR64_CASES(LOUPE_DTYPE_BF16)
@@ -83,39 +84,14 @@ static LOUPE_AVX512 void ukr64_f32(int mr, size_t K, const float *x, size_t ldx,
     UKR64_CASES(LOUPE_DTYPE_F32)
 }
 
-static void gemm64(const loupe_gemm_args *g) {
-    const loupe_weights *w = g->w;
-    size_t K = w->k, m = g->m;
-    // Rows of X per block: the block (mc × K floats) stays in L2 (1 MB on Zen 4) while every
-    // panel of this thread streams past it.
-    size_t mc = (384 * 1024 / 4) / K / 6 * 6;
-    if (mc < 6) mc = 6;
-    if (mc > 40 * 6) mc = 40 * 6;
-    ukr64_fn kern = w->dtype == LOUPE_DTYPE_BF16 ? ukr64_bf16 : w->dtype == LOUPE_DTYPE_F16 ? ukr64_f16 : ukr64_f32;
-    const char *wdata = w->data;
-    size_t panel_bytes = K * 64 * w->elem_size;
-    for (size_t i0 = 0; i0 < m; i0 += mc) {
-        size_t rows = m - i0 < mc ? m - i0 : mc;
-        for (size_t p = g->p0; p < g->p1; p++) {
-            size_t n0 = p * 64;
-            int nv = (int)(w->n - n0 < 64 ? w->n - n0 : 64);
-            const char *pf = p + 1 < g->p1 ? wdata + (p + 1) * panel_bytes : NULL;
-            for (size_t r0 = 0; r0 < rows; r0 += 6) {
-                int mr = (int)(rows - r0 < 6 ? rows - r0 : 6);
-                size_t r = i0 + r0;
-                kern(mr, K, g->x + r * g->ldx, g->ldx, wdata + p * panel_bytes, pf, g->y + r * g->ldy + n0, g,
-                     g->row + r, p, nv);
-            }
-        }
-    }
-}
-
 // ---- 12 × 32: x rows read in place, b = one panel [k][32] (n ≤ 32: LoRA down-projections) ----
 
 #define MR 12
 
 static LOUPE_AVX512 AI void ukr32(loupe_dtype dt, int mr, size_t K, const float *x, size_t ldx, const char *b,
-                                  float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
+                                  const char *pf, float *y, const loupe_gemm_args *g, size_t row, size_t panel,
+                                  int nv) {
+    (void)pf;  // n ≤ 32: a single panel, nothing to prefetch
     __m512 c[MR * 2];
     for (int i = 0; i < MR * 2; i++) c[i] = _mm512_setzero_ps();
     size_t line = dt == LOUPE_DTYPE_F32 ? 128 : 64;
@@ -136,52 +112,53 @@ static LOUPE_AVX512 AI void ukr32(loupe_dtype dt, int mr, size_t K, const float 
 
 #define UKR32_CASES(DT) \
     switch (mr) { \
-    case 1: ukr32(DT, 1, K, x, ldx, b, y, g, row, panel, nv); break; \
-    case 2: ukr32(DT, 2, K, x, ldx, b, y, g, row, panel, nv); break; \
-    case 3: ukr32(DT, 3, K, x, ldx, b, y, g, row, panel, nv); break; \
-    case 4: ukr32(DT, 4, K, x, ldx, b, y, g, row, panel, nv); break; \
-    case 5: ukr32(DT, 5, K, x, ldx, b, y, g, row, panel, nv); break; \
-    case 6: ukr32(DT, 6, K, x, ldx, b, y, g, row, panel, nv); break; \
-    case 7: ukr32(DT, 7, K, x, ldx, b, y, g, row, panel, nv); break; \
-    case 8: ukr32(DT, 8, K, x, ldx, b, y, g, row, panel, nv); break; \
-    case 9: ukr32(DT, 9, K, x, ldx, b, y, g, row, panel, nv); break; \
-    case 10: ukr32(DT, 10, K, x, ldx, b, y, g, row, panel, nv); break; \
-    case 11: ukr32(DT, 11, K, x, ldx, b, y, g, row, panel, nv); break; \
-    default: ukr32(DT, 12, K, x, ldx, b, y, g, row, panel, nv); break; \
+    case 1: ukr32(DT, 1, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    case 2: ukr32(DT, 2, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    case 3: ukr32(DT, 3, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    case 4: ukr32(DT, 4, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    case 5: ukr32(DT, 5, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    case 6: ukr32(DT, 6, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    case 7: ukr32(DT, 7, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    case 8: ukr32(DT, 8, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    case 9: ukr32(DT, 9, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    case 10: ukr32(DT, 10, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    case 11: ukr32(DT, 11, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    default: ukr32(DT, 12, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
     }
 
-typedef void (*ukr32_fn)(int mr, size_t K, const float *x, size_t ldx, const char *b, float *y,
-                         const loupe_gemm_args *g, size_t row, size_t panel, int nv);
-static LOUPE_AVX512 void ukr32_bf16(int mr, size_t K, const float *x, size_t ldx, const char *b, float *y,
-                                    const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
+static LOUPE_AVX512 void ukr32_bf16(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf,
+                                    float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
     UKR32_CASES(LOUPE_DTYPE_BF16)
 }
-static LOUPE_AVX512 void ukr32_f16(int mr, size_t K, const float *x, size_t ldx, const char *b, float *y,
-                                   const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
+static LOUPE_AVX512 void ukr32_f16(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf,
+                                   float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
     UKR32_CASES(LOUPE_DTYPE_F16)
 }
-static LOUPE_AVX512 void ukr32_f32(int mr, size_t K, const float *x, size_t ldx, const char *b, float *y,
-                                   const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
+static LOUPE_AVX512 void ukr32_f32(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf,
+                                   float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
     UKR32_CASES(LOUPE_DTYPE_F32)
 }
 
-static void gemm32(const loupe_gemm_args *g) {
+// Rows of X in blocks of mc: a block (mc × K floats) stays in L2 (1 MB on Zen 4) while every panel
+// of this thread streams past it; inside a block, tiles of mr_max rows per panel.
+static void gemm_blocks(const loupe_gemm_args *g, int mr_max, size_t nr, int max_tiles, ukr_fn kern) {
     const loupe_weights *w = g->w;
     size_t K = w->k, m = g->m;
-    size_t mc = (384 * 1024 / 4) / K / MR * MR;
-    if (mc < MR) mc = MR;
-    if (mc > 20 * MR) mc = 20 * MR;
-    ukr32_fn kern = w->dtype == LOUPE_DTYPE_BF16 ? ukr32_bf16 : w->dtype == LOUPE_DTYPE_F16 ? ukr32_f16 : ukr32_f32;
+    size_t mc = (384 * 1024 / 4) / K / (size_t)mr_max * (size_t)mr_max;
+    if (mc < (size_t)mr_max) mc = (size_t)mr_max;
+    if (mc > (size_t)(max_tiles * mr_max)) mc = (size_t)(max_tiles * mr_max);
     const char *wdata = w->data;
-    size_t panel_bytes = K * 32 * w->elem_size;
+    size_t panel_bytes = K * nr * w->elem_size;
     for (size_t i0 = 0; i0 < m; i0 += mc) {
         size_t rows = m - i0 < mc ? m - i0 : mc;
         for (size_t p = g->p0; p < g->p1; p++) {
-            int nv = (int)(w->n - p * 32 < 32 ? w->n - p * 32 : 32);
-            for (size_t r0 = 0; r0 < rows; r0 += MR) {
-                int mr = (int)(rows - r0 < MR ? rows - r0 : MR);
+            size_t n0 = p * nr;
+            int nv = (int)(w->n - n0 < nr ? w->n - n0 : nr);
+            const char *pf = p + 1 < g->p1 ? wdata + (p + 1) * panel_bytes : NULL;
+            for (size_t r0 = 0; r0 < rows; r0 += (size_t)mr_max) {
+                int mr = (int)(rows - r0 < (size_t)mr_max ? rows - r0 : (size_t)mr_max);
                 size_t r = i0 + r0;
-                kern(mr, K, g->x + r * g->ldx, g->ldx, wdata + p * panel_bytes, g->y + r * g->ldy + p * 32, g,
+                kern(mr, K, g->x + r * g->ldx, g->ldx, wdata + p * panel_bytes, pf, g->y + r * g->ldy + n0, g,
                      g->row + r, p, nv);
             }
         }
@@ -189,7 +166,10 @@ static void gemm32(const loupe_gemm_args *g) {
 }
 
 void loupe_gemm_avx512(const loupe_gemm_args *g) {
-    if (g->w->nr == 64) gemm64(g);
-    else gemm32(g);
+    loupe_dtype dt = g->w->dtype;
+    if (g->w->nr == 64)
+        gemm_blocks(g, 6, 64, 40, dt == LOUPE_DTYPE_BF16 ? ukr64_bf16 : dt == LOUPE_DTYPE_F16 ? ukr64_f16 : ukr64_f32);
+    else
+        gemm_blocks(g, MR, 32, 20, dt == LOUPE_DTYPE_BF16 ? ukr32_bf16 : dt == LOUPE_DTYPE_F16 ? ukr32_f16 : ukr32_f32);
 }
 #endif
