@@ -71,18 +71,16 @@ static LOUPE_AVX512 AI void ukr64(loupe_dtype dt, int mr, size_t K, const float 
 // Every micro-kernel instance: rows [0, mr) of X from x (stride ldx), one panel b, the next panel pf.
 typedef void (*ukr_fn)(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf, float *y,
                        const loupe_gemm_args *g, size_t row, size_t panel, int nv);
-static LOUPE_AVX512 void ukr64_bf16(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf,
-                                    float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
-    UKR64_CASES(LOUPE_DTYPE_BF16)
-}
-static LOUPE_AVX512 void ukr64_f16(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf,
-                                   float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
-    UKR64_CASES(LOUPE_DTYPE_F16)
-}
-static LOUPE_AVX512 void ukr64_f32(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf,
-                                   float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
-    UKR64_CASES(LOUPE_DTYPE_F32)
-}
+
+// One out-of-line instance per (kernel family, dtype): constant dtype and mr inside.
+#define DEFINE_UKR(NAME, CASES, DT) \
+    static LOUPE_AVX512 void NAME(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf, \
+                                  float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) { \
+        CASES(DT) \
+    }
+DEFINE_UKR(ukr64_bf16, UKR64_CASES, LOUPE_DTYPE_BF16)
+DEFINE_UKR(ukr64_f16, UKR64_CASES, LOUPE_DTYPE_F16)
+DEFINE_UKR(ukr64_f32, UKR64_CASES, LOUPE_DTYPE_F32)
 
 // ---- 12 × 32: x rows read in place, b = one panel [k][32] (n ≤ 32: LoRA down-projections) ----
 
@@ -126,18 +124,9 @@ static LOUPE_AVX512 AI void ukr32(loupe_dtype dt, int mr, size_t K, const float 
     default: ukr32(DT, 12, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
     }
 
-static LOUPE_AVX512 void ukr32_bf16(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf,
-                                    float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
-    UKR32_CASES(LOUPE_DTYPE_BF16)
-}
-static LOUPE_AVX512 void ukr32_f16(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf,
-                                   float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
-    UKR32_CASES(LOUPE_DTYPE_F16)
-}
-static LOUPE_AVX512 void ukr32_f32(int mr, size_t K, const float *x, size_t ldx, const char *b, const char *pf,
-                                   float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
-    UKR32_CASES(LOUPE_DTYPE_F32)
-}
+DEFINE_UKR(ukr32_bf16, UKR32_CASES, LOUPE_DTYPE_BF16)
+DEFINE_UKR(ukr32_f16, UKR32_CASES, LOUPE_DTYPE_F16)
+DEFINE_UKR(ukr32_f32, UKR32_CASES, LOUPE_DTYPE_F32)
 
 // Rows of X in blocks of mc: a block (mc × K floats) stays in L2 (1 MB on Zen 4) while every panel
 // of this thread streams past it; inside a block, tiles of mr_max rows per panel.
