@@ -34,8 +34,11 @@ public struct Indexer: Sendable {
     /// `chunkTokens` nil = one vector per document (long documents truncated to the model's max length);
     /// otherwise documents are split into sentence-aware chunks of at most that many tokens, embedded
     /// with late chunking. Progress is observable on the service.
-    public func index(_ corpus: LoadedCorpus, task: String?, applyPrefix: Bool = true,
-                      chunkTokens: Int? = nil) async throws -> IndexedCorpus {
+    /// `onPartial`, when given, receives the part that is done so far — after the cache lookup and after
+    /// every finished batch — as an IndexedCorpus over a subset of the chunks (in chunk order), so a
+    /// caller can search a large corpus while the rest is still being embedded.
+    public func index(_ corpus: LoadedCorpus, task: String?, applyPrefix: Bool = true, chunkTokens: Int? = nil,
+                      onPartial: (@Sendable (IndexedCorpus) -> Void)? = nil) async throws -> IndexedCorpus {
         let backend = service.backend
         if let chunkTokens, chunkTokens < 1 {
             throw CorpusError.empty("--chunk-tokens must be at least 1 (got \(chunkTokens))")
@@ -45,7 +48,13 @@ public struct Indexer: Sendable {
         let window = max(1, service.maxLength - overhead - 8)
         let plan = IndexPlan.make(corpus, chunkTokens: chunkTokens, windowTokens: window,
                                   tokenSpans: { backend.tokenSpans($0) })
-        let vectorsPerItem = try await vectors(for: plan.items, task: task, applyPrefix: applyPrefix, priority: .bulk)
+        var onItems: (@Sendable ([Int], [[[Float]]]) -> Void)?
+        if let onPartial {
+            let partial = PartialIndex(plan: plan, corpus: corpus, task: task, deliver: onPartial)
+            onItems = { items, vectors in partial.add(items: items, vectors: vectors) }
+        }
+        let vectorsPerItem = try await vectors(for: plan.items, task: task, applyPrefix: applyPrefix, priority: .bulk,
+                                               onItems: onItems)
         var vectors: [[Float]] = []
         vectors.reserveCapacity(plan.chunks.count)
         var cachedChunks = 0
@@ -90,8 +99,11 @@ public struct Indexer: Sendable {
 
     // MARK: -
 
+    /// `onItems(indices, vectors)`: items whose vectors are known, as they become known (cache hits
+    /// first, then each computed batch, every item sharing a text included).
     private func vectors(for items: [EmbeddingItem], task: String?, applyPrefix: Bool,
-                         priority: RequestPriority, supersedingKey: String? = nil) async throws -> (vectors: [[[Float]]], fromCache: [Bool]) {
+                         priority: RequestPriority, supersedingKey: String? = nil,
+                         onItems: (@Sendable ([Int], [[[Float]]]) -> Void)? = nil) async throws -> (vectors: [[[Float]]], fromCache: [Bool]) {
         let keys = items.map { key($0, task: task, applyPrefix: applyPrefix) }
         var parts: [CacheKey: Int] = [:]
         for (k, item) in zip(keys, items) { parts[k] = item.chunks?.count ?? 1 }
@@ -99,6 +111,10 @@ public struct Indexer: Sendable {
         var found: [CacheKey: [[Float]]] = [:]
         if let cache {
             do { found = try cache.lookup(keys, parts: parts) } catch { cache.log("\(error); continuing without it") }
+        }
+        if let onItems {
+            let hits = keys.indices.filter { found[keys[$0]] != nil }
+            if !hits.isEmpty { onItems(hits, hits.map { found[keys[$0]]! }) }
         }
         // Missing items, each distinct key once.
         var missing: [EmbeddingItem] = []
@@ -111,9 +127,19 @@ public struct Indexer: Sendable {
         if !missing.isEmpty {
             let writer = cache.map { CacheWriter(cache: $0, info: service.info, task: task) }
             let batchKeys = missingKeys
+            var itemsOfKey: [CacheKey: [Int]] = [:]
+            if onItems != nil { for (i, k) in keys.enumerated() where found[k] == nil { itemsOfKey[k, default: []].append(i) } }
+            let itemsByKey = itemsOfKey
             let computed = try await service.embed(missing, task: task, applyPrefix: applyPrefix, priority: priority,
                                                    supersedingKey: supersedingKey, onBatch: { indices, vectors in
                 writer?.write(indices.enumerated().map { (batchKeys[$0.element], vectors[$0.offset]) })
+                if let onItems {
+                    var done: [Int] = [], values: [[[Float]]] = []
+                    for (offset, m) in indices.enumerated() {
+                        for item in itemsByKey[batchKeys[m]] ?? [] { done.append(item); values.append(vectors[offset]) }
+                    }
+                    onItems(done, values)
+                }
             })
             for (k, v) in zip(missingKeys, computed) { found[k] = v }
         } else if let supersedingKey {
@@ -128,6 +154,34 @@ public struct Indexer: Sendable {
             return v
         }
         return (vectors, fromCache)
+    }
+}
+
+/// Collects item vectors as they arrive and hands the finished chunks (in chunk order) to `deliver`.
+private final class PartialIndex: @unchecked Sendable {
+    let plan: IndexPlan
+    let corpus: LoadedCorpus
+    let task: String?
+    let deliver: @Sendable (IndexedCorpus) -> Void
+    private let lock = NSLock()
+    private var itemVectors: [[[Float]]?]
+
+    init(plan: IndexPlan, corpus: LoadedCorpus, task: String?, deliver: @escaping @Sendable (IndexedCorpus) -> Void) {
+        self.plan = plan; self.corpus = corpus; self.task = task; self.deliver = deliver
+        itemVectors = Array(repeating: nil, count: plan.items.count)
+    }
+
+    func add(items: [Int], vectors: [[[Float]]]) {
+        let snapshot: IndexedCorpus = lock.withLock {
+            for (i, v) in zip(items, vectors) where i < itemVectors.count { itemVectors[i] = v }
+            var chunks: [Chunk] = [], rows: [[Float]] = []
+            for (c, source) in zip(plan.chunks, plan.source) {
+                guard let v = itemVectors[source.item], source.part < v.count else { continue }
+                chunks.append(c); rows.append(v[source.part])
+            }
+            return IndexedCorpus(corpus: corpus, chunks: chunks, vectors: rows, task: task, embedded: 0, cached: 0)
+        }
+        deliver(snapshot)
     }
 }
 

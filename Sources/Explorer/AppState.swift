@@ -109,6 +109,8 @@ public struct AppState: Equatable, Sendable {
     /// The corpus vectors match `task` (false while (re)indexing).
     public var indexReady = false
     public var indexedChunks = 0
+    /// Chunks already searchable while the index under `task` is still being built (0: none yet).
+    public var partialChunks = 0
     /// Why the corpus could not be indexed under `task` (nil = fine or still working).
     public var indexError: String?
     /// Bumped whenever results computed earlier go stale (new index, new dimension).

@@ -110,6 +110,9 @@ public enum Message: Sendable {
     case modelLoaded(ModelSummary, task: String?, dim: Int?)
     case corpusLoaded(name: String, documents: [Document])
     case progress(EncoderProgress)
+    /// Part of the corpus (`chunks` of its chunks) is embedded under `task` and searchable while the
+    /// rest is still being indexed.
+    case indexPartial(task: String?, chunks: Int)
     /// The corpus is embedded under `task` (cache hits + new work).
     case indexed(task: String?, chunks: Int, embedded: Int, cached: Int)
     /// Embedding the corpus under `task` failed (the message says why).

@@ -11,6 +11,13 @@ final class LogSink: @unchecked Sendable {
     var all: [String] { lock.withLock { lines } }
 }
 
+final class PartialSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [IndexedCorpus] = []
+    func add(_ p: IndexedCorpus) { lock.withLock { items.append(p) } }
+    var all: [IndexedCorpus] { lock.withLock { items } }
+}
+
 final class CacheAndIndexerTests: XCTestCase {
     var dir: URL!
     override func setUpWithError() throws { dir = try Fixtures.temporaryDirectory("loupe-cache") }
@@ -98,6 +105,33 @@ final class CacheAndIndexerTests: XCTestCase {
         XCTAssertEqual(rerun.cached, done, "every finished batch was saved, nothing else")
         XCTAssertEqual(rerun.embedded, 30 - done)
         XCTAssertEqual(try EmbeddingCache.open(directory: dir).stats().entries, 30, "no duplicates")
+    }
+
+    /// `onPartial` hands out what is embedded so far: cache hits first, then every batch, duplicates
+    /// included, each chunk with its final vector, until the last one equals the finished index.
+    func testPartialIndexesGrowBatchByBatchToTheFinalOne() async throws {
+        let texts = (0..<12).map { "document number \($0)" } + ["document number 3"]
+        // Two texts cached beforehand.
+        _ = try await Indexer(service: EncoderService(backend: HashingBackend()), cache: try EmbeddingCache.open(directory: dir))
+            .index(corpus(["document number 5", "document number 9"]), task: nil)
+        let partials = PartialSink()
+        let backend = HashingBackend()
+        let indexed = try await Indexer(service: EncoderService(backend: backend, tokenBudget: 8, maxRows: 2),
+                                        cache: try EmbeddingCache.open(directory: dir))
+            .index(corpus(texts), task: nil, onPartial: { partials.add($0) })
+        let seen = partials.all
+        XCTAssertGreaterThan(seen.count, 3, "one delivery for the cache hits and one per batch")
+        XCTAssertEqual(seen.first.map { $0.chunks.map(\.document) }, [5, 9], "the cache hits come first")
+        for (a, b) in zip(seen, seen.dropFirst()) { XCTAssertGreaterThan(b.chunks.count, a.chunks.count) }
+        XCTAssertEqual(seen.last?.chunks.count, texts.count)
+        XCTAssertEqual(seen.last?.vectors, indexed.vectors)
+        for p in seen {
+            XCTAssertEqual(p.chunks.map(\.document), p.chunks.map(\.document).sorted(), "chunk order")
+            for (chunk, v) in zip(p.chunks, p.vectors) { XCTAssertEqual(v, indexed.vectors[chunk.document]) }
+            // Duplicate texts arrive together (document 12 repeats document 3).
+            XCTAssertEqual(p.chunks.contains { $0.document == 3 }, p.chunks.contains { $0.document == 12 })
+        }
+        XCTAssertEqual(backend.stats.textsEmbedded, 10, "the duplicate once, the cached two not at all")
     }
 
     func testChunkedIndexingUsesLateChunkingAndKeepsSpans() async throws {

@@ -58,6 +58,42 @@ final class SearchUpdateTests: XCTestCase {
         XCTAssertEqual(e, [.analyse(id: 1, .search(query: "card", queryTask: nil, k: 50), task: nil, dim: 384)])
     }
 
+    /// While the corpus is being indexed, a typed query searches the part embedded so far, again
+    /// as that part grows, and once more over the whole index at the end.
+    func testSearchRunsOnThePartIndexedSoFar() {
+        var s = AppState(width: 100, height: 30)
+        _ = update(&s, .corpusLoaded(name: "faq", documents: TestStates.documents(TestStates.faq)))
+        _ = update(&s, .modelLoaded(TestStates.miniLM, task: nil, dim: nil))
+        _ = TestStates.type(&s, "card")
+        XCTAssertEqual(update(&s, .debounceElapsed(token: s.search.debounceToken)), [], "nothing embedded yet")
+        XCTAssertTrue(screenText(s).contains("results appear as soon as the first part is embedded"))
+
+        let first = update(&s, .indexPartial(task: nil, chunks: 2))
+        XCTAssertEqual(first, [.analyse(id: 1, .search(query: "card", queryTask: nil, k: 50), task: nil, dim: 384)])
+        _ = update(&s, .result(id: 1, .search([SearchHit(document: 1, score: 0.7)]), latencyMs: 3))
+        XCTAssertTrue(screenText(s).contains("1 results for “card” in 2 of 5 documents indexed so far"), screenText(s))
+
+        XCTAssertEqual(update(&s, .indexPartial(task: "other", chunks: 4)), [], "another task's index")
+        XCTAssertEqual(update(&s, .indexPartial(task: nil, chunks: 2)), [], "nothing new")
+        XCTAssertEqual(update(&s, .indexPartial(task: nil, chunks: 4)),
+                       [.analyse(id: 2, .search(query: "card", queryTask: nil, k: 50), task: nil, dim: 384)])
+        let done = update(&s, .indexed(task: nil, chunks: 5, embedded: 5, cached: 0))
+        XCTAssertEqual(done, [.cancel(id: 2), .analyse(id: 3, .search(query: "card", queryTask: nil, k: 50), task: nil, dim: 384)])
+        XCTAssertEqual(s.partialChunks, 0)
+        XCTAssertEqual(update(&s, .indexPartial(task: nil, chunks: 5)), [], "late partial after the full index")
+        _ = update(&s, .result(id: 3, .search([SearchHit(document: 1, score: 0.7)]), latencyMs: 3))
+        XCTAssertFalse(screenText(s).contains("indexed so far"))
+
+        // Other views still wait for the whole corpus.
+        var t = AppState(width: 100, height: 30)
+        _ = update(&t, .corpusLoaded(name: "faq", documents: TestStates.documents(TestStates.faq)))
+        _ = update(&t, .modelLoaded(TestStates.miniLM, task: nil, dim: nil))
+        t.view = .neighbours
+        XCTAssertEqual(update(&t, .indexPartial(task: nil, chunks: 3)), [])
+    }
+
+    private func screenText(_ s: AppState) -> String { render(s).lines.joined(separator: "\n") }
+
     func testEnterRunsAtOnceThenListKeysSelectAndOpen() {
         var s = TestStates.ready()
         _ = TestStates.type(&s, "account")

@@ -53,7 +53,8 @@ func runSearch(_ state: inout AppState) -> [Effect] {
         state.search.generation = state.generation
         return effects
     }
-    guard state.indexReady, let model = state.model else { return [] }   // runs again on .indexed
+    // Before the index is complete, search what is embedded so far; runs again on .indexed.
+    guard state.indexReady || state.partialChunks > 0, let model = state.model else { return [] }
     state.search.generation = state.generation
     let qTask = TaskCatalog.queryTask(for: state.task, available: model.tasks)
     var s = state.search

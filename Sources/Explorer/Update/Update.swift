@@ -21,6 +21,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.dim = dim ?? full
         setUpAdapters(&state)
         state.indexReady = false
+        state.partialChunks = 0
         return [.reindex(task: task)]
     case .corpusLoaded(let name, let documents):
         state.corpusName = name
@@ -29,9 +30,16 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .progress(let p):
         state.progress = p
         return []
+    case .indexPartial(let task, let chunks):
+        guard task == state.task, !state.indexReady, chunks > state.partialChunks else { return [] }
+        state.partialChunks = chunks
+        // Search the larger part now; the other views wait for the whole corpus.
+        guard state.view == .search else { return [] }
+        return runSearch(&state)
     case .indexed(let task, let chunks, let embedded, let cached):
         guard task == state.task else { return [] }     // an older task's index finished late
         state.indexReady = true
+        state.partialChunks = 0
         state.indexError = nil
         state.indexedChunks = chunks
         state.generation += 1
@@ -245,6 +253,7 @@ func chooseTask(_ state: inout AppState, _ task: String?) -> [Effect] {
     }
     state.task = task
     state.indexReady = false
+    state.partialChunks = 0
     state.indexError = nil
     state.generation += 1
     var effects = cancelAllPending(&state)

@@ -1,5 +1,12 @@
 import Foundation
 
+/// " in 1200 of 5000 documents indexed so far": search runs on the part embedded while indexing goes on.
+func partialNote(_ state: AppState) -> String {
+    let n = state.partialChunks
+    return n <= state.documents.count ? " in \(n) of \(state.documents.count) documents indexed so far"
+        : " in \(n) chunks indexed so far"
+}
+
 func renderSearch(_ state: AppState, into screen: inout Screen, _ body: Rect) {
     let s = state.search
     let focused = state.textFieldFocused
@@ -11,12 +18,13 @@ func renderSearch(_ state: AppState, into screen: inout Screen, _ body: Rect) {
         summary = "the corpus could not be indexed: \(error)"
     } else if s.query.text.trimmingCharacters(in: .whitespaces).isEmpty {
         summary = state.documents.isEmpty ? "loading the corpus…" : "type to search \(state.documents.count) documents"
-    } else if !state.indexReady {
-        summary = "indexing the corpus… results appear when it is ready"
+    } else if !state.indexReady && state.partialChunks == 0 {
+        summary = "indexing the corpus… results appear as soon as the first part is embedded"
     } else if s.pending != nil && s.hits.isEmpty {
         summary = "searching…"
     } else {
-        summary = "\(s.hits.count) results for “\(s.answeredQuery)”" + (s.pending != nil ? "  (updating…)" : "")
+        summary = "\(s.hits.count) results for “\(s.answeredQuery)”" + (state.indexReady ? "" : partialNote(state))
+            + (s.pending != nil ? "  (updating…)" : "")
     }
     screen.put(" " + summary, x: body.x, y: body.y + 1, maxWidth: body.width, style: .dim)
 

@@ -21,7 +21,8 @@ extension EffectRunner {
                                                    priority: .interactive)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
             try Task.checkCancellation()
-            let v = try await lens()
+            // While the corpus is being indexed, search what is embedded so far.
+            guard let v = await workspace.searchVectors(task: task, dim: dim) else { throw RuntimeError.notIndexed(task) }
             guard let full = q.first, v.chunks.count > 0 else { return (.search([]), ms) }
             let qv = full.count > v.chunks.dim ? EmbeddingModel.truncate(full, to: v.chunks.dim) : full
             guard qv.count == v.chunks.dim else { return (.search([]), ms) }

@@ -14,6 +14,8 @@ struct LensVectors: Sendable {
 actor Workspace {
     let corpus: LoadedCorpus
     private var indexes: [String: IndexedCorpus] = [:]
+    /// What is embedded so far of an index still being built (search only).
+    private var partials: [String: IndexedCorpus] = [:]
     private var lenses: [String: LensVectors] = [:]
     private var clusterings: [String: Clustering] = [:]
 
@@ -23,7 +25,26 @@ actor Workspace {
 
     func index(for task: String?) -> IndexedCorpus? { indexes[Self.key(task)] }
 
-    func store(_ indexed: IndexedCorpus, task: String?) { indexes[Self.key(task)] = indexed }
+    func store(_ indexed: IndexedCorpus, task: String?) {
+        indexes[Self.key(task)] = indexed
+        partials[Self.key(task)] = nil
+    }
+
+    /// Keeps the newest partial index under `task` (ignored once the full index is there).
+    func storePartial(_ partial: IndexedCorpus, task: String?) {
+        guard indexes[Self.key(task)] == nil else { return }
+        if let old = partials[Self.key(task)], old.chunks.count >= partial.chunks.count { return }
+        partials[Self.key(task)] = partial
+    }
+
+    /// For search: the full index when there is one, else the part embedded so far (nil if none).
+    func searchVectors(task: String?, dim: Int) -> LensVectors? {
+        if let full = vectors(task: task, dim: dim) { return full }
+        guard let partial = partials[Self.key(task)], !partial.chunks.isEmpty else { return nil }
+        let rows = Vectors(rows: partial.vectors)
+        let chunks = dim < rows.dim ? Analysis.truncate(rows, to: dim) : rows
+        return LensVectors(chunks: chunks, documents: chunks, chunkList: partial.chunks)
+    }
 
     /// The corpus under `task` truncated to `dim` (and re-normalized); nil until that task is indexed.
     func vectors(task: String?, dim: Int) -> LensVectors? {
