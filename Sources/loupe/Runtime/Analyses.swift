@@ -17,9 +17,10 @@ extension EffectRunner {
         switch request {
         case .search(let query, let queryTask, let k):
             let start = DispatchTime.now()
-            let q = try await engine.indexer.embed(texts: [query], task: queryTask, applyPrefix: engine.applyPrefix,
-                                                   priority: .interactive)
-            let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+            let (q, cached) = try await engine.indexer.embedCounting(texts: [query], task: queryTask,
+                                                                     applyPrefix: engine.applyPrefix, priority: .interactive)
+            // The status bar shows the encoder's latency: a query served from the cache does not count.
+            let ms = cached > 0 ? nil : Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
             try Task.checkCancellation()
             // While the corpus is being indexed, search what is embedded so far.
             guard let v = await workspace.searchVectors(task: task, dim: dim) else { throw RuntimeError.notIndexed(task) }
