@@ -34,11 +34,13 @@ public struct Indexer: Sendable {
     /// `chunkTokens` nil = one vector per document (long documents truncated to the model's max length);
     /// otherwise documents are split into sentence-aware chunks of at most that many tokens, embedded
     /// with late chunking. Progress is observable on the service.
-    /// `onPartial`, when given, receives the part that is done so far — after the cache lookup and after
-    /// every finished batch — as an IndexedCorpus over a subset of the chunks (in chunk order), so a
-    /// caller can search a large corpus while the rest is still being embedded.
+    /// `onPartial`, when given, receives the part that is done so far as an IndexedCorpus over a subset
+    /// of the chunks (in chunk order), so a caller can search a large corpus while the rest is still
+    /// being embedded: after the cache lookup, then after finished batches at most once per
+    /// `partialInterval` seconds (0: after every batch). The finished index is the return value.
     public func index(_ corpus: LoadedCorpus, task: String?, applyPrefix: Bool = true, chunkTokens: Int? = nil,
-                      onPartial: (@Sendable (IndexedCorpus) -> Void)? = nil) async throws -> IndexedCorpus {
+                      partialInterval: Double = 1, onPartial: (@Sendable (IndexedCorpus) -> Void)? = nil)
+        async throws -> IndexedCorpus {
         let backend = service.backend
         if let chunkTokens, chunkTokens < 1 {
             throw CorpusError.empty("--chunk-tokens must be at least 1 (got \(chunkTokens))")
@@ -50,7 +52,7 @@ public struct Indexer: Sendable {
                                   tokenSpans: { backend.tokenSpans($0) })
         var onItems: (@Sendable ([Int], [[[Float]]]) -> Void)?
         if let onPartial {
-            let partial = PartialIndex(plan: plan, corpus: corpus, task: task, deliver: onPartial)
+            let partial = PartialIndex(plan: plan, corpus: corpus, task: task, interval: partialInterval, deliver: onPartial)
             onItems = { items, vectors in partial.add(items: items, vectors: vectors) }
         }
         let vectorsPerItem = try await vectors(for: plan.items, task: task, applyPrefix: applyPrefix, priority: .bulk,
@@ -157,23 +159,30 @@ public struct Indexer: Sendable {
     }
 }
 
-/// Collects item vectors as they arrive and hands the finished chunks (in chunk order) to `deliver`.
+/// Collects item vectors as they arrive and hands the finished chunks (in chunk order) to `deliver`,
+/// at most once per `interval` seconds (building a snapshot walks every chunk).
 private final class PartialIndex: @unchecked Sendable {
     let plan: IndexPlan
     let corpus: LoadedCorpus
     let task: String?
+    let interval: Double
     let deliver: @Sendable (IndexedCorpus) -> Void
     private let lock = NSLock()
     private var itemVectors: [[[Float]]?]
+    private var lastDelivery: UInt64?
 
-    init(plan: IndexPlan, corpus: LoadedCorpus, task: String?, deliver: @escaping @Sendable (IndexedCorpus) -> Void) {
-        self.plan = plan; self.corpus = corpus; self.task = task; self.deliver = deliver
+    init(plan: IndexPlan, corpus: LoadedCorpus, task: String?, interval: Double,
+         deliver: @escaping @Sendable (IndexedCorpus) -> Void) {
+        self.plan = plan; self.corpus = corpus; self.task = task; self.interval = interval; self.deliver = deliver
         itemVectors = Array(repeating: nil, count: plan.items.count)
     }
 
     func add(items: [Int], vectors: [[[Float]]]) {
-        let snapshot: IndexedCorpus = lock.withLock {
+        let snapshot: IndexedCorpus? = lock.withLock {
             for (i, v) in zip(items, vectors) where i < itemVectors.count { itemVectors[i] = v }
+            let now = DispatchTime.now().uptimeNanoseconds
+            if let last = lastDelivery, Double(now - last) / 1e9 < interval { return nil }
+            lastDelivery = now
             var chunks: [Chunk] = [], rows: [[Float]] = []
             for (c, source) in zip(plan.chunks, plan.source) {
                 guard let v = itemVectors[source.item], source.part < v.count else { continue }
@@ -181,7 +190,7 @@ private final class PartialIndex: @unchecked Sendable {
             }
             return IndexedCorpus(corpus: corpus, chunks: chunks, vectors: rows, task: task, embedded: 0, cached: 0)
         }
-        deliver(snapshot)
+        if let snapshot { deliver(snapshot) }
     }
 }
 

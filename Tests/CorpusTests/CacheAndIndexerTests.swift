@@ -118,7 +118,7 @@ final class CacheAndIndexerTests: XCTestCase {
         let backend = HashingBackend()
         let indexed = try await Indexer(service: EncoderService(backend: backend, tokenBudget: 8, maxRows: 2),
                                         cache: try EmbeddingCache.open(directory: dir))
-            .index(corpus(texts), task: nil, onPartial: { partials.add($0) })
+            .index(corpus(texts), task: nil, partialInterval: 0, onPartial: { partials.add($0) })
         let seen = partials.all
         XCTAssertGreaterThan(seen.count, 3, "one delivery for the cache hits and one per batch")
         XCTAssertEqual(seen.first.map { $0.chunks.map(\.document) }, [5, 9], "the cache hits come first")
@@ -132,6 +132,14 @@ final class CacheAndIndexerTests: XCTestCase {
             XCTAssertEqual(p.chunks.contains { $0.document == 3 }, p.chunks.contains { $0.document == 12 })
         }
         XCTAssertEqual(backend.stats.textsEmbedded, 10, "the duplicate once, the cached two not at all")
+
+        // With an interval, batches in between are folded into later deliveries (the cache hits
+        // still come first, at once).
+        let slow = PartialSink()
+        _ = try await Indexer(service: EncoderService(backend: HashingBackend(delayPerBatch: 0.02), tokenBudget: 8, maxRows: 2),
+                              cache: nil)
+            .index(corpus(texts), task: nil, partialInterval: 60, onPartial: { slow.add($0) })
+        XCTAssertEqual(slow.all.count, 1, "only the first batch within the interval")
     }
 
     func testChunkedIndexingUsesLateChunkingAndKeepsSpans() async throws {

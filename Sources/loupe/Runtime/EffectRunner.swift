@@ -86,10 +86,10 @@ final class EffectRunner: @unchecked Sendable {
                 queue.post(.indexed(task: task, chunks: done.chunks.count, embedded: 0, cached: done.chunks.count))
                 return
             }
-            // The part embedded so far, at most once a second, so search works during a long first index.
-            let throttle = PartialThrottle(interval: 1.0)
+            // The part embedded so far (the Indexer sends it at most once a second), so search works
+            // during a long first index.
             let onPartial: @Sendable (IndexedCorpus) -> Void = { partial in
-                guard !partial.chunks.isEmpty, throttle.due() else { return }
+                guard !partial.chunks.isEmpty else { return }
                 Task.detached(priority: .utility) {
                     await workspace.storePartial(partial, task: task)
                     queue.post(.indexPartial(task: task, chunks: partial.chunks.count))
@@ -107,22 +107,6 @@ final class EffectRunner: @unchecked Sendable {
             }
         }
         startProgressPolling(engine.service)
-    }
-
-    /// True at most once per `interval` seconds (callers from any thread).
-    final class PartialThrottle: @unchecked Sendable {
-        private let lock = NSLock()
-        private let interval: Double
-        private var last: UInt64 = 0
-        init(interval: Double) { self.interval = interval }
-        func due() -> Bool {
-            let now = DispatchTime.now().uptimeNanoseconds
-            return lock.withLock {
-                guard last == 0 || Double(now - last) / 1e9 >= interval else { return false }
-                last = now
-                return true
-            }
-        }
     }
 
     /// Posts the service's progress ten times a second while it changes.
