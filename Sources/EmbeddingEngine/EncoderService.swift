@@ -45,7 +45,7 @@ public actor EncoderService {
     }
 
     public init(backend: any EmbeddingBackend, tokenBudget: Int = 8192, maxRows: Int = 32,
-                targetBatchSeconds: Double = 0.25, minimumBatchTokens: Int = 256) {
+                targetBatchSeconds: Double = 0.25, minimumBatchTokens: Int = 64) {
         self.backend = backend
         self.info = backend.info
         self.tokenBudget = max(1, tokenBudget)
