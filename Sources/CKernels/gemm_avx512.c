@@ -58,14 +58,12 @@ static LOUPE_AVX512 AI void ukr64(loupe_dtype dt, int mr, size_t K, const float 
                             row, panel * 64);
 }
 
+// One switch case per row count, so each instance sees a constant mr (accumulators in registers).
+#define UKR_CASE(FN, DT, R) case R: FN(DT, R, K, x, ldx, b, pf, y, g, row, panel, nv); break;
 #define UKR64_CASES(DT) \
     switch (mr) { \
-    case 1: ukr64(DT, 1, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 2: ukr64(DT, 2, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 3: ukr64(DT, 3, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 4: ukr64(DT, 4, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 5: ukr64(DT, 5, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    default: ukr64(DT, 6, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    UKR_CASE(ukr64, DT, 1) UKR_CASE(ukr64, DT, 2) UKR_CASE(ukr64, DT, 3) UKR_CASE(ukr64, DT, 4) \
+    UKR_CASE(ukr64, DT, 5) default: ukr64(DT, 6, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
     }
 
 // Every micro-kernel instance: rows [0, mr) of X from x (stride ldx), one panel b, the next panel pf.
@@ -110,17 +108,9 @@ static LOUPE_AVX512 AI void ukr32(loupe_dtype dt, int mr, size_t K, const float 
 
 #define UKR32_CASES(DT) \
     switch (mr) { \
-    case 1: ukr32(DT, 1, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 2: ukr32(DT, 2, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 3: ukr32(DT, 3, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 4: ukr32(DT, 4, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 5: ukr32(DT, 5, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 6: ukr32(DT, 6, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 7: ukr32(DT, 7, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 8: ukr32(DT, 8, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 9: ukr32(DT, 9, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 10: ukr32(DT, 10, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
-    case 11: ukr32(DT, 11, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
+    UKR_CASE(ukr32, DT, 1) UKR_CASE(ukr32, DT, 2) UKR_CASE(ukr32, DT, 3) UKR_CASE(ukr32, DT, 4) \
+    UKR_CASE(ukr32, DT, 5) UKR_CASE(ukr32, DT, 6) UKR_CASE(ukr32, DT, 7) UKR_CASE(ukr32, DT, 8) \
+    UKR_CASE(ukr32, DT, 9) UKR_CASE(ukr32, DT, 10) UKR_CASE(ukr32, DT, 11) \
     default: ukr32(DT, 12, K, x, ldx, b, pf, y, g, row, panel, nv); break; \
     }
 
