@@ -20,6 +20,15 @@ int loupe_has_avx512_bf16(void) {
 #endif
 }
 
+int loupe_has_avx512_vnni(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return loupe_has_avx512() && __builtin_cpu_supports("avx512vnni");
+#else
+    return 0;
+#endif
+}
+
 void loupe_bf16_to_f32(const uint16_t *src, float *dst, size_t n) {
     uint32_t *out = (uint32_t *)dst;
     for (size_t i = 0; i < n; i++) out[i] = ((uint32_t)src[i]) << 16;

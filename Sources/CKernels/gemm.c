@@ -41,8 +41,11 @@ void loupe_gemm_plain(const loupe_gemm_args *g) {
 
 typedef struct {
     loupe_gemm_args args;
-    int avx;
+    int avx;          // 0: plain; 1: AVX-512 (exact); 2: AVX512_BF16 (BF16_DOT); 3: AVX512_VNNI (INT8)
     int split_rows;   // threads take row ranges (all panels) instead of panel ranges (all rows)
+    uint8_t *xq;      // INT8 with split_rows: each thread quantizes its own rows here first
+    float *xs;
+    int32_t *xz;
 } gemm_job;
 
 // Thread `index` of `count` takes a contiguous run of panels (output columns); every thread
@@ -62,11 +65,23 @@ static void gemm_part(void *ctx, int index, int count) {
         if (r0 >= r1) return;
         g.x += r0 * g.ldx; g.y += r0 * g.ldy; g.m = r1 - r0; g.row += r0;
         g.p0 = 0; g.p1 = panels;
+        if (j->xq) {
+            loupe_quantize_rows(g.x, g.m, g.ldx, g.w->k, j->xq + r0 * g.ldq, g.ldq, j->xs + r0, j->xz + r0,
+                                j->avx ? 0 : LOUPE_GEMM_PLAIN);
+            g.xq = j->xq + r0 * g.ldq; g.xs = j->xs + r0; g.xz = j->xz + r0;
+        }
     } else {
         g.p0 = panels * (size_t)index / (size_t)count;
         g.p1 = panels * (size_t)(index + 1) / (size_t)count;
     }
     if (g.p0 >= g.p1) return;
+    if (g.w->dtype == LOUPE_DTYPE_INT8) {
+#if defined(__x86_64__)
+        if (j->avx == 3) { loupe_gemm_int8_vnni(&g); return; }
+#endif
+        loupe_gemm_int8_plain(&g);
+        return;
+    }
     if (g.w->dtype == LOUPE_DTYPE_BF16_DOT) {
 #if defined(__x86_64__)
         if (j->avx == 2) { loupe_gemm_bf16dot_avx512(&g); return; }
@@ -95,10 +110,11 @@ int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w
                     const loupe_lora *lora, float *y, size_t ldy, int flags) {
     if (!x || !w || !y || m == 0 || ldx < w->k || ldy < w->n) return -1;
     if (!lora_fits(lora, w)) return -1;
-    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0}, 0, 0};
+    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0, NULL, 0, NULL, NULL}, 0, 0, NULL, NULL, NULL};
 #if defined(__x86_64__)
     job.avx = !(flags & LOUPE_GEMM_PLAIN) && loupe_has_avx512();
     if (job.avx && w->dtype == LOUPE_DTYPE_BF16_DOT) job.avx = loupe_has_avx512_bf16() ? 2 : 0;
+    if (job.avx && w->dtype == LOUPE_DTYPE_INT8) job.avx = loupe_has_avx512_vnni() ? 3 : 0;
 #endif
     // Below ~1 MFLOP the wake-up of a second thread costs more than it saves.
     double flops = 2.0 * (double)m * (double)w->n * (double)w->k;
@@ -107,6 +123,22 @@ int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w
     // Rows when there are many (each thread reads only its own), or too few panels to share.
     job.split_rows = threads > 1 && (m >= 192 || (w->panels < (size_t)threads && m >= 24));
     if (!job.split_rows && (size_t)threads > w->panels) threads = (int)w->panels;
+    if (w->dtype == LOUPE_DTYPE_INT8) {
+        // The quantized activations (u8 rows, then one scale and one zero point per row) live in the
+        // caller's scratch; threads that split rows quantize their own rows, otherwise the caller
+        // quantizes them all first.
+        size_t ldq = (loupe_int8_quads(w->k) * 4 + 63) & ~(size_t)63;
+        uint8_t *q = loupe_scratch_bytes(m * ldq + m * (sizeof(float) + sizeof(int32_t)));
+        if (!q) return -1;
+        float *xs = (float *)(q + m * ldq);
+        int32_t *xz = (int32_t *)(xs + m);
+        job.args.xq = q; job.args.ldq = ldq; job.args.xs = xs; job.args.xz = xz;
+        if (job.split_rows) {
+            job.xq = q; job.xs = xs; job.xz = xz;
+        } else {
+            loupe_quantize_rows(x, m, ldx, w->k, q, ldq, xs, xz, job.avx ? 0 : LOUPE_GEMM_PLAIN);
+        }
+    }
     if (threads == 1) gemm_part(&job, 0, 1);
     else loupe_pool_run(threads, gemm_part, &job);
     return 0;

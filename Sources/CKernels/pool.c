@@ -98,23 +98,33 @@ void loupe_pool_run(int count, void (*fn)(void *, int, int), void *ctx) {
     atomic_flag_clear(&pool.busy);
 }
 
-// Thread-local scratch (the packed X block), grown on demand and kept for the thread's life;
-// a pthread key frees it when the thread exits (GCD threads come and go).
-static _Thread_local float *scratch;
-static _Thread_local size_t scratch_floats;
+// Thread-local scratch buffers (slot 0: loupe_scratch, for the bodies; slot 1: loupe_scratch_bytes, for
+// what a product keeps while its bodies run), grown on demand and kept for the thread's life; a
+// pthread key frees them when the thread exits (GCD threads come and go).
+typedef struct { void *p[2]; size_t bytes[2]; } scratch_set;
+static _Thread_local scratch_set scratch;
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 
-static void scratch_free(void *p) { free(p); }
+static void scratch_free(void *s) {
+    scratch_set *set = s;
+    free(set->p[0]);
+    free(set->p[1]);
+    set->p[0] = set->p[1] = NULL;
+    set->bytes[0] = set->bytes[1] = 0;
+}
 static void scratch_key_init(void) { pthread_key_create(&scratch_key, scratch_free); }
 
-float *loupe_scratch(size_t floats) {
-    if (floats <= scratch_floats) return scratch;
+static void *scratch_slot(int slot, size_t bytes) {
+    if (bytes <= scratch.bytes[slot]) return scratch.p[slot];
     pthread_once(&scratch_once, scratch_key_init);
-    free(scratch);
-    size_t bytes = (floats * sizeof(float) + 63) & ~(size_t)63;
-    scratch = aligned_alloc(64, bytes);
-    scratch_floats = scratch ? floats : 0;
-    pthread_setspecific(scratch_key, scratch);
-    return scratch;
+    free(scratch.p[slot]);
+    size_t rounded = (bytes + 63) & ~(size_t)63;
+    scratch.p[slot] = aligned_alloc(64, rounded);
+    scratch.bytes[slot] = scratch.p[slot] ? rounded : 0;
+    pthread_setspecific(scratch_key, &scratch);
+    return scratch.p[slot];
 }
+
+float *loupe_scratch(size_t floats) { return scratch_slot(0, floats * sizeof(float)); }
+void *loupe_scratch_bytes(size_t bytes) { return scratch_slot(1, bytes); }

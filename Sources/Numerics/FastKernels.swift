@@ -7,6 +7,10 @@ public enum WeightDType: Sendable, Equatable {
     /// (vdpbf16ps, ~2× the exact throughput; error ≤ 2^-8 of Σ|x·w| per output).
     /// Off unless chosen; source data are bf16 bits as for `.bf16`.
     case bf16LossyDot
+    /// Weights quantized to int8 at pack time (symmetric, one scale per output row), activations
+    /// quantized per row inside each product, exact int32 sums (VNNI), fp32 epilogue. LOSSY; built
+    /// with `PackedWeights(quantizing:from:rows:cols:)`.
+    case int8
 
     var c: loupe_dtype {
         switch self {
@@ -14,11 +18,12 @@ public enum WeightDType: Sendable, Equatable {
         case .bf16: LOUPE_DTYPE_BF16
         case .f16: LOUPE_DTYPE_F16
         case .bf16LossyDot: LOUPE_DTYPE_BF16_DOT
+        case .int8: LOUPE_DTYPE_INT8
         }
     }
 
     /// Bytes per stored element.
-    public var size: Int { self == .f32 ? 4 : 2 }
+    public var size: Int { self == .f32 ? 4 : self == .int8 ? 1 : 2 }
 }
 
 public enum KernelError: Error, Equatable, CustomStringConvertible {
@@ -66,6 +71,24 @@ public final class PackedWeights: @unchecked Sendable {
         self.handle = h
     }
 
+    /// Quantizes `rows × cols` weights read from `pointer` (dtype `source`: `.f32`, `.bf16` or `.f16`,
+    /// row stride `rowStride`, default `cols`) to `.int8`: per row, scale = max|w| / 127 and
+    /// q = round(w · 127 / max|w|) (nearest even). The source can be released afterwards.
+    public init(quantizing pointer: UnsafeRawPointer, from source: WeightDType, rows: Int, cols: Int,
+                rowStride: Int? = nil) throws(KernelError) {
+        let stride = rowStride ?? cols
+        guard rows > 0, cols > 0, stride >= cols, [.f32, .bf16, .f16].contains(source) else {
+            throw .invalidShape(rows: rows, cols: cols, rowStride: stride, elements: nil)
+        }
+        guard let h = loupe_weights_pack_int8(source.c, pointer, rows, cols, stride) else {
+            throw .allocationFailed(bytes: (rows + 63) / 64 * 64 * cols)
+        }
+        self.rows = rows
+        self.cols = cols
+        self.dtype = .int8
+        self.handle = h
+    }
+
     /// f32 weights (e.g. MiniLM), `values.count == rows * cols`.
     public convenience init(f32 values: [Float], rows: Int, cols: Int) throws(KernelError) {
         guard values.count == rows * cols, !values.isEmpty else {
@@ -110,10 +133,18 @@ public final class PackedWeights: @unchecked Sendable {
     /// Bytes of packed storage (rows rounded up to the panel width, 64 or 32, × cols × element size).
     public var bytes: Int { loupe_weights_bytes(handle) }
 
-    /// W[row, col] widened to f32 (tests, debugging; not for inner loops).
+    /// W[row, col] widened to f32 (`.int8`: the dequantized q · scale; tests, debugging; not for inner loops).
     public func element(row: Int, col: Int) -> Float {
         precondition(row >= 0 && row < rows && col >= 0 && col < cols, "index out of range")
         return loupe_weights_get(handle, row, col)
+    }
+
+    /// `.int8` weights: the stored q of (row, col) and its row's scale (tests).
+    public func quantized(row: Int, col: Int) -> (q: Int8, scale: Float) {
+        precondition(row >= 0 && row < rows && col >= 0 && col < cols, "index out of range")
+        var scale: Float = 0
+        let q = loupe_weights_int8(handle, row, col, &scale)
+        return (Int8(truncatingIfNeeded: q), scale)
     }
 }
 
@@ -208,14 +239,16 @@ public enum FastKernels {
     static func gemmUnchecked(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ w: PackedWeights,
                               _ bias: UnsafePointer<Float>?, _ lora: FusedLoRA?, _ y: UnsafeMutablePointer<Float>,
                               _ ldy: Int, _ options: Options) {
+        // int8 products have their own plain C path (integer sums), never the widened-weight sgemm.
         let exactPathMissing = !hasAVX512 && w.dtype != .bf16LossyDot && !options.contains(.plainReference)
-        if options.contains(.blasFallback) || exactPathMissing {
+        if w.dtype != .int8 && (options.contains(.blasFallback) || exactPathMissing) {
             blasGemm(x, m, ldx, w, bias, lora, y, ldy, options)
         } else if let lora {
             let rc = lora.withC { loupe_gemm_lora(x, m, ldx, w.handle, bias, $0, y, ldy, options.c) }
-            precondition(rc == 0, "gemm: LoRA up matrices do not match the weight (f32 [\(w.rows), rank])")
+            precondition(rc == 0, "gemm: LoRA up matrices do not match the weight (f32 [\(w.rows), rank]) or no memory")
         } else {
-            loupe_gemm(x, m, ldx, w.handle, bias, y, ldy, options.c)
+            let rc = loupe_gemm_lora(x, m, ldx, w.handle, bias, nil, y, ldy, options.c)
+            precondition(rc == 0, "gemm: no memory for the quantized activations")
         }
     }
 
@@ -277,6 +310,8 @@ public enum FastKernels {
     public static let hasAVX512: Bool = loupe_has_avx512() != 0
     /// True when `.bf16LossyDot` weights run on vdpbf16ps (otherwise a plain C path).
     public static let hasAVX512BF16: Bool = loupe_has_avx512_bf16() != 0
+    /// True when `.int8` weights run on vpdpbusd (otherwise a plain C path, same bits).
+    public static let hasAVX512VNNI: Bool = loupe_has_avx512_vnni() != 0
 
     /// Multi-head self-attention of one sequence, head dimension 64, blocked with an online
     /// softmax (the seq × seq score matrix is never stored). Row t of head h is read at
