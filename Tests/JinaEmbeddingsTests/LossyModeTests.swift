@@ -18,9 +18,9 @@ final class LossyModeTests: XCTestCase {
         for name in ["jina-tiny-bf16", "jina-hd64", "jina-e2e"] {
             let dir = try Fixtures.url(name)
             let exact = try EmbeddingModel.load(directory: dir)
-            let lossy = try EmbeddingModel.load(directory: dir, lossy: true)
-            XCTAssertFalse(exact.isLossy)
-            XCTAssertTrue(lossy.isLossy)
+            let lossy = try EmbeddingModel.load(directory: dir, precision: .bf16)
+            XCTAssertEqual(exact.precision, .exact)
+            XCTAssertEqual(lossy.precision, .bf16)
             XCTAssertNotEqual(exact.fingerprint, lossy.fingerprint, "lossy vectors must not share the exact cache")
             var ids: [[Int32]] = [[0, 5, 17, 300, 2], [0, 9, 2], (0..<600).map { Int32(3 + $0 % 900) }]
             if exact.tokenizer != nil {

@@ -22,9 +22,6 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON object per case per line.")
     var json = false
 
-    @Flag(name: .long, help: "Lossy bf16 dot-product kernel for bf16 weights (not exact; also LOUPE_LOSSY=1).")
-    var lossy = false
-
     static let engineCases = ["load", "query", "32x128", "8x512", "1x2048", "1x8192"]
     static let defaultCases = ["load", "query", "32x128", "8x512", "1x2048"]
 
@@ -34,7 +31,7 @@ struct BenchCommand: AsyncParsableCommand {
         for n in names where !Self.engineCases.contains(n) && BenchRegistry.extra[n] == nil && !Self.isBatchCase(n) {
             throw CLIError("unknown bench case '\(n)'; known: \((Self.engineCases + BenchRegistry.extra.keys.sorted()).joined(separator: ", "))")
         }
-        let context = BenchContext(options: modelOptions, lossy: lossy)
+        let context = BenchContext(options: modelOptions)
         let sgemm = Self.measureSgemm()
         let fmaPeak = FastKernels.fmaPeakGFLOPS(threads: FastKernels.threads)
         if !json && fmaPeak > 0 {
@@ -71,7 +68,7 @@ struct BenchCommand: AsyncParsableCommand {
                 _ = try m.embed(ids: [Self.randomIDs(16, model: m, seed: 1)], tasks: [try benchTask(m)])
                 return m
             }
-            return BenchLine(name: name, seconds: seconds, note: model.name + (model.isLossy ? ", LOSSY" : ""))
+            return BenchLine(name: name, seconds: seconds, note: model.name + Self.precisionNote(model))
         }
         let model = try context.model()
         if name == "query" {
@@ -88,7 +85,7 @@ struct BenchCommand: AsyncParsableCommand {
             for _ in 0..<5 { times.append(try measure { try model.embed(ids: [ids], tasks: [task]) }.1) }
             let t = times.sorted()[times.count / 2]
             return BenchLine(name: name, seconds: t, tokensPerSecond: Double(ids.count) / t,
-                             gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9, note: "median of 5, \(ids.count) tokens" + (model.isLossy ? ", LOSSY" : ""))
+                             gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9, note: "median of 5, \(ids.count) tokens" + Self.precisionNote(model))
         }
         let parts = name.split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw CLIError("bad case \(name)") }
@@ -102,7 +99,11 @@ struct BenchCommand: AsyncParsableCommand {
         let tokens = rows * length
         return BenchLine(name: name, seconds: t, tokensPerSecond: Double(tokens) / t,
                          gflops: model.forwardFLOPs(rowLengths: Array(repeating: length, count: rows)) / t / 1e9,
-                         note: "task \(task ?? "none")" + (model.isLossy ? ", LOSSY" : ""))
+                         note: "task \(task ?? "none")" + Self.precisionNote(model))
+    }
+
+    static func precisionNote(_ model: EmbeddingModel) -> String {
+        model.precision == .exact ? "" : ", precision \(model.precision.rawValue)"
     }
 
     static func isBatchCase(_ name: String) -> Bool {
@@ -155,12 +156,11 @@ struct BenchCommand: AsyncParsableCommand {
 /// Lazily loads the model once for all cases (so `load` measures the first load).
 final class BenchContext {
     let options: ModelOptions
-    let lossy: Bool
     private var loaded: EmbeddingModel?
-    init(options: ModelOptions, lossy: Bool = false) { self.options = options; self.lossy = lossy }
+    init(options: ModelOptions) { self.options = options }
     func model() throws -> EmbeddingModel {
         if let loaded { return loaded }
-        let m = try options.loadModel(lossy: lossy)
+        let m = try options.loadModel()
         loaded = m
         return m
     }

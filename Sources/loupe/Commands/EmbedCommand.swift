@@ -27,9 +27,6 @@ struct EmbedCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Output the mean-pooled vector without L2 normalization.")
     var noNormalize = false
 
-    @Flag(name: .long, help: "Lossy bf16 dot-product kernel for bf16 weights (about 2x faster, not exact; also LOUPE_LOSSY=1).")
-    var lossy = false
-
     @Option(name: .long, help: "Inputs per forward pass (default 32).")
     var batchSize: Int = 32
 
@@ -44,7 +41,7 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard batchSize > 0 else { throw CLIError("--batch-size must be positive") }
-        let model = try modelOptions.loadModel(lossy: lossy)
+        let model = try modelOptions.loadModel()
         let defaultTask = try resolveTask(task, default: model.defaultTask, model: model)
         if let dim { try model.validate(dimension: dim) }
         if !inputIds, model.tokenizer == nil {
