@@ -183,6 +183,7 @@ enum BenchRegistry {
             table[name] = { _ in try AnalysisBenchmark.run(name).map { [$0] } ?? [] }
         }
         table["gemm"] = { _ in KernelBenchmark.run() }
+        table["quality"] = { context in try QualityBenchmark.run(context) }
         return table
     }()
 }
