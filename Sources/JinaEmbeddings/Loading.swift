@@ -27,13 +27,14 @@ struct TensorSource {
         do { return try file.floats(prefix + name) } catch { throw ModelError.checkpoint("\(error)") }
     }
 
-    /// A gathered table: kept in its 16-bit form when `keep16` and the file is 16-bit, else Float.
+    /// A gathered table: read in place from the mapped file when `keep16` and the file is 16-bit
+    /// (pages become resident as rows are used), else copied as Float.
     func matrix(_ name: String, rows: Int, cols: Int, keep16: Bool = false) throws -> WeightMatrix {
         let t = try info(name, shape: [rows, cols])
         do {
             if keep16 && (t.dtype == .BF16 || t.dtype == .F16) {
-                let bits = try file.bits16(prefix + name)
-                return WeightMatrix(rows: rows, cols: cols, storage: t.dtype == .BF16 ? .bf16(bits) : .f16(bits))
+                return WeightMatrix(rows: rows, cols: cols,
+                                    storage: .mapped(try file.rawBytes(prefix + name), bf16: t.dtype == .BF16, file: file))
             }
             return WeightMatrix(rows: rows, cols: cols, storage: .f32(try file.floats(prefix + name)))
         } catch { throw ModelError.checkpoint("\(error)") }
