@@ -26,7 +26,7 @@ struct Problem {
         case .f16:
             bits = raw.map { Float16($0).bitPattern }
             w = bits.map { Float(Float16(bitPattern: $0)) }
-        case .f32:
+        case .f32, .int8:  // int8 problems quantize f32 weights (Int8GemmTests)
             bits = []
             w = raw
         }
