@@ -15,38 +15,48 @@ public struct PrecisionQuality: Sendable {
     /// The query with the smallest overlap (its share).
     public var worstOverlap: Double
 
-    /// Embeds `samples` with both models (the same task choice for both: the model's default task
-    /// for texts, retrieval.query / retrieval.passage for queries / documents when the model has
-    /// them) and compares. Both models must be the same checkpoint at different precisions.
+    /// The vectors quality is measured on: every sample text under the model's default task, the
+    /// queries under retrieval.query and the documents under retrieval.passage when the model has
+    /// them (so both precisions see the same task choice).
+    public struct Embeddings: Sendable {
+        public var texts: [[Float]], queries: [[Float]], documents: [[Float]]
+        public init(model: EmbeddingModel, samples: QualitySamples) throws {
+            let textTask = model.defaultTask
+            let queryTask = model.tasks.contains("retrieval.query") ? "retrieval.query" : textTask
+            let docTask = model.tasks.contains("retrieval.passage") ? "retrieval.passage" : textTask
+            texts = try model.embed(texts: samples.texts, task: textTask)
+            queries = try model.embed(texts: samples.queries, task: queryTask)
+            documents = try model.embed(texts: samples.documents, task: docTask)
+        }
+    }
+
+    /// Compares a candidate precision's vectors with exact ones of the same checkpoint and samples.
+    public static func compare(exact a: Embeddings, candidate b: Embeddings, k: Int = 10) -> PrecisionQuality {
+        var minCos: Float = 1, sum = 0.0
+        for (x, y) in zip(a.texts, b.texts) {
+            let c = dot(x, y)  // both unit vectors
+            minCos = min(minCos, c); sum += Double(c)
+        }
+        var overlap = 0.0, worst = 1.0
+        let kk = min(k, a.documents.count)
+        for (q0, q1) in zip(a.queries, b.queries) {
+            let top0 = Set(topK(q0, a.documents, kk)), top1 = Set(topK(q1, b.documents, kk))
+            let share = Double(top0.intersection(top1).count) / Double(max(kk, 1))
+            overlap += share; worst = min(worst, share)
+        }
+        return PrecisionQuality(texts: a.texts.count, minCosine: minCos, meanCosine: sum / Double(max(a.texts.count, 1)),
+                                queries: a.queries.count, k: kk, topKOverlap: overlap / Double(max(a.queries.count, 1)),
+                                worstOverlap: a.queries.isEmpty ? 0 : worst)
+    }
+
+    /// Both models (the same checkpoint at two precisions) on `samples`.
     public static func measure(exact: EmbeddingModel, candidate: EmbeddingModel, samples: QualitySamples,
                                k: Int = 10) throws -> PrecisionQuality {
         guard exact.config.hiddenSize == candidate.config.hiddenSize, exact.tasks == candidate.tasks else {
             throw ModelError.invalidInput("quality: the two models are not the same checkpoint")
         }
-        let textTask = exact.defaultTask
-        let queryTask = exact.tasks.contains("retrieval.query") ? "retrieval.query" : textTask
-        let docTask = exact.tasks.contains("retrieval.passage") ? "retrieval.passage" : textTask
-        func both(_ texts: [String], _ task: String?) throws -> ([[Float]], [[Float]]) {
-            (try exact.embed(texts: texts, task: task), try candidate.embed(texts: texts, task: task))
-        }
-        let (a, b) = try both(samples.texts, textTask)
-        var minCos: Float = 1, sum = 0.0
-        for (x, y) in zip(a, b) {
-            let c = dot(x, y)  // both unit vectors
-            minCos = min(minCos, c); sum += Double(c)
-        }
-        let (qa, qb) = try both(samples.queries, queryTask)
-        let (da, db) = try both(samples.documents, docTask)
-        var overlap = 0.0, worst = 1.0
-        let kk = min(k, samples.documents.count)
-        for (q0, q1) in zip(qa, qb) {
-            let top0 = Set(topK(q0, da, kk)), top1 = Set(topK(q1, db, kk))
-            let share = Double(top0.intersection(top1).count) / Double(max(kk, 1))
-            overlap += share; worst = min(worst, share)
-        }
-        return PrecisionQuality(texts: a.count, minCosine: minCos, meanCosine: sum / Double(max(a.count, 1)),
-                                queries: qa.count, k: kk, topKOverlap: overlap / Double(max(qa.count, 1)),
-                                worstOverlap: qa.isEmpty ? 0 : worst)
+        return compare(exact: try Embeddings(model: exact, samples: samples),
+                       candidate: try Embeddings(model: candidate, samples: samples), k: k)
     }
 
     static func dot(_ x: [Float], _ y: [Float]) -> Float {
