@@ -81,11 +81,23 @@ struct BenchCommand: AsyncParsableCommand {
                 ids = Self.randomIDs(16 + (task == "retrieval.query" ? 12 : 0) + 2, model: model, seed: 2)
             }
             _ = try model.embed(ids: [ids], tasks: [task])  // warm-up
-            var times: [Double] = []
-            for _ in 0..<5 { times.append(try measure { try model.embed(ids: [ids], tasks: [task]) }.1) }
-            let t = times.sorted()[times.count / 2]
+            var runs: [(seconds: Double, counters: ProcessCounters)] = []
+            for _ in 0..<5 {
+                let before = ProcessCounters.now()
+                let t = try measure { try model.embed(ids: [ids], tasks: [task]) }.1
+                runs.append((t, ProcessCounters.now() - before))
+            }
+            let median = runs.sorted { $0.seconds < $1.seconds }[runs.count / 2]
+            let t = median.seconds, c = median.counters
             return BenchLine(name: name, seconds: t, tokensPerSecond: Double(ids.count) / t,
-                             gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9, note: "median of 5, \(ids.count) tokens" + Self.precisionNote(model))
+                             gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9,
+                             extra: [("min_seconds", runs.map(\.seconds).min() ?? t), ("max_seconds", runs.map(\.seconds).max() ?? t),
+                                     ("cpu_seconds", c.cpuSeconds), ("minor_faults", Double(c.minorFaults)),
+                                     ("context_switches", Double(c.voluntarySwitches + c.involuntarySwitches))],
+                             note: String(format: "median of 5 (%.3f-%.3f s), %d tokens; that run: cpu %.3f s, %d page faults, %d+%d context switches",
+                                          runs.map(\.seconds).min() ?? t, runs.map(\.seconds).max() ?? t, ids.count,
+                                          c.cpuSeconds, c.minorFaults, c.voluntarySwitches, c.involuntarySwitches)
+                                 + Self.precisionNote(model))
         }
         let parts = name.split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw CLIError("bad case \(name)") }
