@@ -1,15 +1,20 @@
-// A small persistent thread pool for the kernels. Workers spin briefly after each job (a model
-// forward issues ~100 products back to back, and a futex wake-up costs tens of microseconds),
-// then sleep on a condition variable so an idle process burns no CPU.
+// A small persistent thread pool for the kernels and the encoder's other parallel steps
+// (LayerNorm, RoPE: loupe_parallel), so one team of threads runs a whole forward pass. Workers
+// spin for a fixed time after each job (a forward issues ~12 jobs per layer back to back, and a
+// futex wake-up costs tens of microseconds), then sleep on a condition variable so an idle process
+// burns no CPU. The spin is measured in time, not PAUSE instructions, whose latency differs
+// several-fold between CPUs.
 #include "internal.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_THREADS 64
-#define SPIN_ROUNDS 4000   // ≈ 50–100 µs of polling before sleeping (PAUSE is ~60 cycles on Zen 4)
+#define SPIN_ROUNDS 4000          // the caller's wait for the workers, before it yields its core
+#define SPIN_NANOSECONDS 100000   // a worker's polling for the next job before it sleeps
 
 static struct {
     pthread_mutex_t mu;
@@ -31,6 +36,12 @@ static void cpu_relax(void) {
 #endif
 }
 
+static int64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 // Generation each worker was created at: a worker that starts running only after the job that
 // created it was published must still see that job as new.
 static unsigned start_generation[MAX_THREADS];
@@ -41,8 +52,9 @@ static void *worker_main(void *arg) {
     for (;;) {
         unsigned g;
         int spins = 0;
+        int64_t until = now_ns() + SPIN_NANOSECONDS;
         while ((g = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen) {
-            if (++spins < SPIN_ROUNDS) { cpu_relax(); continue; }
+            if ((++spins & 63) != 0 || now_ns() < until) { cpu_relax(); continue; }
             pthread_mutex_lock(&pool.mu);
             while ((g = atomic_load(&pool.generation)) == seen) pthread_cond_wait(&pool.cv, &pool.mu);
             pthread_mutex_unlock(&pool.mu);
@@ -68,6 +80,8 @@ int loupe_get_threads(void) {
     n = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
     return n;
 }
+
+void loupe_parallel(int count, void (*fn)(void *, int, int), void *ctx) { loupe_pool_run(count, fn, ctx); }
 
 void loupe_pool_run(int count, void (*fn)(void *, int, int), void *ctx) {
     if (count <= 1 || atomic_flag_test_and_set(&pool.busy)) {

@@ -303,6 +303,30 @@ public enum FastKernels {
         set { loupe_set_threads(Int32(clamping: newValue)) }
     }
 
+    /// Calls `body` on contiguous slices of 0..<count, one per kernel thread (at most count /
+    /// minPerPart of them), on the kernels' own pool: the encoder's row-parallel steps then run on
+    /// the threads that are already spinning between its products, instead of waking a second
+    /// team (GCD) that competes with them for the cores. Small counts run inline.
+    public static func parallelChunks(_ count: Int, minPerPart: Int, _ body: (Range<Int>) -> Void) {
+        let parts = min(threads, count / max(minPerPart, 1))
+        guard parts > 1 else { if count > 0 { body(0..<count) }; return }
+        withoutActuallyEscaping(body) { body in
+            var job = ChunkJob(count: count, body: body)
+            withUnsafeMutablePointer(to: &job) { p in
+                loupe_parallel(Int32(parts), { ctx, index, parts in
+                    let job = ctx!.assumingMemoryBound(to: ChunkJob.self).pointee
+                    let lo = job.count * Int(index) / Int(parts), hi = job.count * Int(index + 1) / Int(parts)
+                    if lo < hi { job.body(lo..<hi) }
+                }, p)
+            }
+        }
+    }
+
+    private struct ChunkJob {
+        let count: Int
+        let body: (Range<Int>) -> Void
+    }
+
     /// Measured fp32 fma peak (GFLOP/s) of `threads` pool threads; 0 without AVX-512. ~0.2 s.
     public static func fmaPeakGFLOPS(threads: Int) -> Double { loupe_fma_peak_gflops(Int32(clamping: threads)) }
 

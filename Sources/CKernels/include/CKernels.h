@@ -134,6 +134,11 @@ void loupe_gemm_epilogue(const float *acc, size_t lda, size_t m, size_t n, const
 void loupe_quantize_rows(const float *x, size_t rows, size_t ldx, size_t k, uint8_t *q, size_t ldq, float *scale,
                          int32_t *zp, int flags);
 
+/// Runs fn(ctx, index, count) for index 0 ..< count on the kernels' thread pool (index 0 on the
+/// caller; everything on the caller when the pool is busy with another call), so the encoder's
+/// row-parallel steps run on the same spinning threads as its products.
+void loupe_parallel(int count, void (*fn)(void *ctx, int index, int count), void *ctx);
+
 /// Threads used by loupe_gemm (1...64; values are clamped). Default: online CPUs, at most 8.
 void loupe_set_threads(int n);
 int loupe_get_threads(void);
