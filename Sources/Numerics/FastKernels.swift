@@ -327,6 +327,35 @@ public enum FastKernels {
         let body: (Range<Int>) -> Void
     }
 
+    /// The exact kernels' tile shape for 16-bit weights (`loupe_gemm_shape`): both give identical
+    /// bits and differ in speed by machine. `.automatic`: LOUPE_GEMM_SHAPE=registers|panels, else by
+    /// CPU (widened panels on Zen 5 and later, registers elsewhere).
+    public enum GemmShape: String, Sendable, CaseIterable {
+        case automatic, registers, widenedPanels = "panels"
+    }
+
+    /// The shape in force (settable for tests and benchmarks; `.automatic` returns to the default).
+    public static var gemmShape: GemmShape {
+        get { forcedShape }
+        set {
+            forcedShape = newValue
+            switch newValue {
+            case .automatic: loupe_set_gemm_shape(LOUPE_SHAPE_AUTO)
+            case .registers: loupe_set_gemm_shape(LOUPE_SHAPE_REGISTERS)
+            case .widenedPanels: loupe_set_gemm_shape(LOUPE_SHAPE_WIDENED_PANELS)
+            }
+        }
+    }
+    nonisolated(unsafe) private static var forcedShape = GemmShape.automatic
+
+    /// What `.automatic` means on this machine.
+    public static var defaultGemmShape: GemmShape {
+        loupe_gemm_shape_default() == LOUPE_SHAPE_WIDENED_PANELS ? .widenedPanels : .registers
+    }
+
+    /// CPU family from cpuid (25: Zen 3/4, 26: Zen 5); 0 when unknown.
+    public static let cpuFamily = Int(loupe_cpu_family())
+
     /// Measured fp32 fma peak (GFLOP/s) of `threads` pool threads; 0 without AVX-512. ~0.2 s.
     public static func fmaPeakGFLOPS(threads: Int) -> Double { loupe_fma_peak_gflops(Int32(clamping: threads)) }
 

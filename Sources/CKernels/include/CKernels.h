@@ -46,6 +46,29 @@ int loupe_has_avx512_bf16(void);
 /// 1 when the CPU has AVX512_VNNI (vpdpbusd), 0 otherwise.
 int loupe_has_avx512_vnni(void);
 
+/// The exact kernels' 6 × 64 tile shape for 16-bit weights. Both compute every output as the same
+/// fp32 fma chain, so they give identical bits; they differ in speed by machine.
+typedef enum {
+    /// Chosen at run time: LOUPE_GEMM_SHAPE=registers|panels in the environment, else by CPU —
+    /// widened panels where 512-bit fmas run at full width (AMD family 26+, Zen 5), registers elsewhere.
+    LOUPE_SHAPE_AUTO = 0,
+    /// bf16 / f16 weights widened in registers at every k step (Zen 4: 512-bit ops double-pumped,
+    /// the widening hides under the fmas).
+    LOUPE_SHAPE_REGISTERS = 1,
+    /// A k block of each weight panel widened to f32 once per thread into scratch and reused by every
+    /// 6-row tile (products of ≥ 12 rows; fewer rows use REGISTERS).
+    LOUPE_SHAPE_WIDENED_PANELS = 2,
+} loupe_gemm_shape;
+
+/// Forces a shape (tests, benchmarks) or returns to LOUPE_SHAPE_AUTO.
+void loupe_set_gemm_shape(loupe_gemm_shape shape);
+/// The shape AUTO resolves to on this machine (environment, then CPU).
+loupe_gemm_shape loupe_gemm_shape_default(void);
+/// The shape a product (or one thread's part of it) with m rows uses now.
+loupe_gemm_shape loupe_gemm_shape_for_rows(size_t m);
+/// CPU family as cpuid reports it (base + extended family; 25 = Zen 3/4, 26 = Zen 5); 0 if unknown.
+int loupe_cpu_family(void);
+
 /// Measured fp32 fma peak in GFLOP/s of `threads` threads of the kernels' pool (independent
 /// zmm fma chains only; about 0.2 s). The ceiling for any exact fp32 product on this machine.
 /// 0 without AVX-512.
