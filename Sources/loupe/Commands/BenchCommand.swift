@@ -37,6 +37,8 @@ struct BenchCommand: AsyncParsableCommand {
         if !json && fmaPeak > 0 {
             print(String(format: "fp32 fma peak %.0f GFLOP/s on %d threads: the ceiling of exact fp32 arithmetic here", fmaPeak,
                          FastKernels.threads))
+            print("cpu family \(FastKernels.cpuFamily); exact kernels' tile shape: \(FastKernels.defaultGemmShape.rawValue)"
+                  + " (LOUPE_GEMM_SHAPE=registers|panels overrides)")
         }
         var failed = false
         for name in names {
@@ -53,7 +55,11 @@ struct BenchCommand: AsyncParsableCommand {
             }
             for var line in lines {
                 line.sgemmGflops = line.sgemmGflops ?? sgemm
-                if Self.engineCases.contains(name) || Self.isBatchCase(name) { line.fmaPeakGflops = fmaPeak }
+                if Self.engineCases.contains(name) || Self.isBatchCase(name) {
+                    line.fmaPeakGflops = fmaPeak
+                    line.extra += [("cpu_family", Double(FastKernels.cpuFamily)),
+                                   ("widened_panels", FastKernels.defaultGemmShape == .widenedPanels ? 1 : 0)]
+                }
                 line.peakRSSBytes = line.peakRSSBytes ?? peakRSSBytes()
                 print(json ? line.json() : Self.human(line))
             }
