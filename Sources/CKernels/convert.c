@@ -1,6 +1,4 @@
 #include "CKernels.h"
-#include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -45,7 +43,7 @@ int loupe_cpu_family(void) {
 #endif
 }
 
-static int cpu_is_amd(void) {
+int loupe_cpu_is_amd(void) {
 #if defined(__x86_64__)
     unsigned a, b, c, d;
     if (!__get_cpuid(0, &a, &b, &c, &d)) return 0;
@@ -53,29 +51,6 @@ static int cpu_is_amd(void) {
 #else
     return 0;
 #endif
-}
-
-static atomic_int forced_shape;  // LOUPE_SHAPE_AUTO until loupe_set_gemm_shape
-
-loupe_gemm_shape loupe_gemm_shape_default(void) {
-    const char *env = getenv("LOUPE_GEMM_SHAPE");
-    if (env && strcmp(env, "registers") == 0) return LOUPE_SHAPE_REGISTERS;
-    if (env && strcmp(env, "panels") == 0) return LOUPE_SHAPE_WIDENED_PANELS;
-    // Zen 5 (family 26) and later execute 512-bit fmas at full width; Zen 4 splits them in two.
-    return cpu_is_amd() && loupe_cpu_family() >= 26 ? LOUPE_SHAPE_WIDENED_PANELS : LOUPE_SHAPE_REGISTERS;
-}
-
-void loupe_set_gemm_shape(loupe_gemm_shape shape) { atomic_store(&forced_shape, (int)shape); }
-
-loupe_gemm_shape loupe_gemm_shape_for_rows(size_t m) {
-    static atomic_int resolved;  // 0 = not yet
-    loupe_gemm_shape s = (loupe_gemm_shape)atomic_load(&forced_shape);
-    if (s == LOUPE_SHAPE_AUTO) {
-        s = (loupe_gemm_shape)atomic_load(&resolved);
-        if (s == LOUPE_SHAPE_AUTO) { s = loupe_gemm_shape_default(); atomic_store(&resolved, (int)s); }
-    }
-    // One or two row tiles do not repay widening a panel (every weight is used ≤ 12 times).
-    return s == LOUPE_SHAPE_WIDENED_PANELS && m < 12 ? LOUPE_SHAPE_REGISTERS : s;
 }
 
 void loupe_bf16_to_f32(const uint16_t *src, float *dst, size_t n) {

@@ -160,6 +160,9 @@ static inline size_t loupe_panel_slot(loupe_dtype dt, size_t c) {
 /// l = fma(t[q], B[col][q], l) for q ascending. Returns 0 with *active = 0 for rows without one.
 float loupe_lora_term(const loupe_lora *lora, size_t row, size_t col, int *active);
 
+/// 1 on an AuthenticAMD CPU (convert.c).
+int loupe_cpu_is_amd(void);
+
 /// Run fn(ctx, index, count) for index 0..<count on the pool (index 0 on the caller). Falls
 /// back to running everything on the caller if the pool is busy with another call.
 void loupe_pool_run(int count, void (*fn)(void *ctx, int index, int count), void *ctx);

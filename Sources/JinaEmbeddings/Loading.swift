@@ -92,6 +92,7 @@ extension EmbeddingModel {
         }
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(url: stURL) } catch { throw ModelError.checkpoint("\(error)") }
+        if precision == .exact { _ = FastKernels.shapeCalibration }  // the exact kernels' tile shape, once per process
         let weights = try buildWeights(file: file, config: config, precision: precision)
 
         // A tokenizer that fails to load does not stop token-id input; text input reports it.

@@ -28,6 +28,7 @@ extension EmbeddingModel {
             "separation": "", "classification": "", "text-matching": "",
         ]
         c.maxSequenceLength = 8194
+        if precision == .exact { _ = FastKernels.shapeCalibration }  // the exact kernels' tile shape, once per process
         var g = Generator(seed: seed)
         let D = c.hiddenSize, F = c.intermediateSize, n = 5, r = 4, s = c.loraScaling
 

@@ -353,6 +353,21 @@ public enum FastKernels {
         loupe_gemm_shape_default() == LOUPE_SHAPE_WIDENED_PANELS ? .widenedPanels : .registers
     }
 
+    /// Both shapes timed once per process on a jina-sized product (~10 ms; `loupe_gemm_shape_calibrate`):
+    /// `.automatic` then uses a clear (≥ 5 %) winner, else the CPU family's default. Speeds are 0 when
+    /// it did not run (LOUPE_GEMM_SHAPE set, no AVX-512). Models loaded at exact precision trigger it.
+    public struct ShapeCalibration: Sendable {
+        public let chosen: GemmShape
+        public let registersGFLOPS: Double
+        public let panelsGFLOPS: Double
+    }
+    public static let shapeCalibration: ShapeCalibration = {
+        var r = 0.0, p = 0.0
+        let s = loupe_gemm_shape_calibrate(&r, &p)
+        return ShapeCalibration(chosen: s == LOUPE_SHAPE_WIDENED_PANELS ? .widenedPanels : .registers,
+                                registersGFLOPS: r, panelsGFLOPS: p)
+    }()
+
     /// CPU family from cpuid (25: Zen 3/4, 26: Zen 5); 0 when unknown.
     public static let cpuFamily = Int(loupe_cpu_family())
 

@@ -209,17 +209,25 @@ final class GemmTests: XCTestCase {
         }
     }
 
-    /// LOUPE_GEMM_SHAPE overrides the CPU's choice (how a machine of the other kind is emulated).
-    func testShapeEnvironmentOverride() throws {
+    /// LOUPE_GEMM_SHAPE overrides the machine's choice (how a machine of the other kind is emulated);
+    /// without it, a clear calibration winner decides, else the CPU family.
+    func testShapeChoiceCalibrationAndEnvironmentOverride() throws {
         let saved = ProcessInfo.processInfo.environment["LOUPE_GEMM_SHAPE"]
         defer { if let saved { setenv("LOUPE_GEMM_SHAPE", saved, 1) } else { unsetenv("LOUPE_GEMM_SHAPE") } }
+        unsetenv("LOUPE_GEMM_SHAPE")
+        let c = FastKernels.shapeCalibration
+        let family: FastKernels.GemmShape = FastKernels.cpuFamily >= 26 ? .widenedPanels : .registers
+        if c.registersGFLOPS > 0 {
+            XCTAssertGreaterThan(c.panelsGFLOPS, 0)
+            let expected: FastKernels.GemmShape = c.panelsGFLOPS * 0.95 > c.registersGFLOPS ? .widenedPanels
+                : c.registersGFLOPS * 0.95 > c.panelsGFLOPS ? .registers : family
+            XCTAssertEqual(c.chosen, expected, "registers \(c.registersGFLOPS), panels \(c.panelsGFLOPS) GFLOP/s")
+        }
+        XCTAssertEqual(FastKernels.defaultGemmShape, c.registersGFLOPS > 0 ? c.chosen : family)
         setenv("LOUPE_GEMM_SHAPE", "panels", 1)
         XCTAssertEqual(FastKernels.defaultGemmShape, .widenedPanels)
         setenv("LOUPE_GEMM_SHAPE", "registers", 1)
         XCTAssertEqual(FastKernels.defaultGemmShape, .registers)
-        unsetenv("LOUPE_GEMM_SHAPE")
-        XCTAssertEqual(FastKernels.defaultGemmShape, FastKernels.cpuFamily >= 26 ? .widenedPanels : .registers,
-                       "family \(FastKernels.cpuFamily)")
     }
 
     func testStridesLeaveOtherColumnsAlone() throws {

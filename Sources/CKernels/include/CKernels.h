@@ -49,8 +49,9 @@ int loupe_has_avx512_vnni(void);
 /// The exact kernels' 6 × 64 tile shape for 16-bit weights. Both compute every output as the same
 /// fp32 fma chain, so they give identical bits; they differ in speed by machine.
 typedef enum {
-    /// Chosen at run time: LOUPE_GEMM_SHAPE=registers|panels in the environment, else by CPU —
-    /// widened panels where 512-bit fmas run at full width (AMD family 26+, Zen 5), registers elsewhere.
+    /// Chosen at run time: LOUPE_GEMM_SHAPE=registers|panels in the environment, else the faster one
+    /// in loupe_gemm_shape_calibrate when it ran and one was ≥ 5 % faster, else by CPU — widened panels
+    /// where 512-bit fmas run at full width (AMD family 26+, Zen 5), registers elsewhere.
     LOUPE_SHAPE_AUTO = 0,
     /// bf16 / f16 weights widened in registers at every k step (Zen 4: 512-bit ops double-pumped,
     /// the widening hides under the fmas).
@@ -62,8 +63,13 @@ typedef enum {
 
 /// Forces a shape (tests, benchmarks) or returns to LOUPE_SHAPE_AUTO.
 void loupe_set_gemm_shape(loupe_gemm_shape shape);
-/// The shape AUTO resolves to on this machine (environment, then CPU).
+/// The shape AUTO resolves to on this machine (environment, calibration, then CPU).
 loupe_gemm_shape loupe_gemm_shape_default(void);
+/// Times both shapes on a jina-sized bf16 product (48 × 1024 × 1024, the pool's threads, 8 interleaved
+/// rounds, about 10 ms) and lets AUTO use a clear (≥ 5 %) winner, else the CPU family's default. Fills
+/// the two speeds (GFLOP/s; 0 when it did not run) and returns AUTO's choice. Does not run when
+/// LOUPE_GEMM_SHAPE is set or without AVX-512. A shape forced by loupe_set_gemm_shape stays forced.
+loupe_gemm_shape loupe_gemm_shape_calibrate(double *registers_gflops, double *panels_gflops);
 /// The shape a product (or one thread's part of it) with m rows uses now.
 loupe_gemm_shape loupe_gemm_shape_for_rows(size_t m);
 /// CPU family as cpuid reports it (base + extended family; 25 = Zen 3/4, 26 = Zen 5); 0 if unknown.

@@ -37,8 +37,10 @@ struct BenchCommand: AsyncParsableCommand {
         if !json && fmaPeak > 0 {
             print(String(format: "fp32 fma peak %.0f GFLOP/s on %d threads: the ceiling of exact fp32 arithmetic here", fmaPeak,
                          FastKernels.threads))
+            let c = FastKernels.shapeCalibration
             print("cpu family \(FastKernels.cpuFamily); exact kernels' tile shape: \(FastKernels.defaultGemmShape.rawValue)"
-                  + " (LOUPE_GEMM_SHAPE=registers|panels overrides)")
+                  + (c.registersGFLOPS > 0 ? String(format: " (calibrated: registers %.0f, panels %.0f GFLOP/s)", c.registersGFLOPS,
+                                                    c.panelsGFLOPS) : " (from LOUPE_GEMM_SHAPE)"))
         }
         var failed = false
         for name in names {
