@@ -14,23 +14,15 @@ int loupe_has_avx512(void) {
 #endif
 }
 
-int loupe_has_avx512_bf16(void) {
+// An AVX-512 extension on top of F/BW/VL (the feature name must be a literal for the builtin).
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    return loupe_has_avx512() && __builtin_cpu_supports("avx512bf16");
+#define HAS_AVX512_AND(feature) (__builtin_cpu_init(), loupe_has_avx512() && __builtin_cpu_supports(feature))
 #else
-    return 0;
+#define HAS_AVX512_AND(feature) 0
 #endif
-}
 
-int loupe_has_avx512_vnni(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return loupe_has_avx512() && __builtin_cpu_supports("avx512vnni");
-#else
-    return 0;
-#endif
-}
+int loupe_has_avx512_bf16(void) { return HAS_AVX512_AND("avx512bf16"); }
+int loupe_has_avx512_vnni(void) { return HAS_AVX512_AND("avx512vnni"); }
 
 int loupe_cpu_family(void) {
 #if defined(__x86_64__)

@@ -39,9 +39,11 @@ void loupe_gemm_plain(const loupe_gemm_args *g) {
     }
 }
 
+typedef void (*gemm_body)(const loupe_gemm_args *g);
+
 typedef struct {
     loupe_gemm_args args;
-    int avx;          // 0: plain; 1: AVX-512 (exact); 2: AVX512_BF16 (BF16_DOT); 3: AVX512_VNNI (INT8)
+    gemm_body body;   // the kernel for this dtype and CPU (or the plain reference)
     int split_rows;   // threads take row ranges (all panels) instead of panel ranges (all rows)
     uint8_t *xq;      // INT8 with split_rows: each thread quantizes its own rows here first
     float *xs;
@@ -67,32 +69,28 @@ static void gemm_part(void *ctx, int index, int count) {
         g.p0 = 0; g.p1 = panels;
         if (j->xq) {
             loupe_quantize_rows(g.x, g.m, g.ldx, g.w->k, j->xq + r0 * g.ldq, g.ldq, j->xs + r0, j->xz + r0,
-                                j->avx ? 0 : LOUPE_GEMM_PLAIN);
+                                g.flags & LOUPE_GEMM_PLAIN);
             g.xq = j->xq + r0 * g.ldq; g.xs = j->xs + r0; g.xz = j->xz + r0;
         }
     } else {
         g.p0 = panels * (size_t)index / (size_t)count;
         g.p1 = panels * (size_t)(index + 1) / (size_t)count;
     }
-    if (g.p0 >= g.p1) return;
-    if (g.w->dtype == LOUPE_DTYPE_INT8) {
+    if (g.p0 < g.p1) j->body(&g);
+}
+
+// The AVX-512 kernel for w's dtype when the CPU has what it needs, else the plain path (the same
+// bits for the exact and int8 dtypes; the same products in another order for BF16_DOT).
+static gemm_body pick_body(const loupe_weights *w, int flags) {
 #if defined(__x86_64__)
-        if (j->avx == 3) { loupe_gemm_int8_vnni(&g); return; }
-#endif
-        loupe_gemm_int8_plain(&g);
-        return;
+    if (!(flags & LOUPE_GEMM_PLAIN) && loupe_has_avx512()) {
+        if (w->dtype == LOUPE_DTYPE_INT8) { if (loupe_has_avx512_vnni()) return loupe_gemm_int8_vnni; }
+        else if (w->dtype == LOUPE_DTYPE_BF16_DOT) { if (loupe_has_avx512_bf16()) return loupe_gemm_bf16dot_avx512; }
+        else return loupe_gemm_avx512;
     }
-    if (g.w->dtype == LOUPE_DTYPE_BF16_DOT) {
-#if defined(__x86_64__)
-        if (j->avx == 2) { loupe_gemm_bf16dot_avx512(&g); return; }
 #endif
-        loupe_gemm_bf16dot_plain(&g);
-        return;
-    }
-#if defined(__x86_64__)
-    if (j->avx) { loupe_gemm_avx512(&g); return; }
-#endif
-    loupe_gemm_plain(&g);
+    return w->dtype == LOUPE_DTYPE_INT8 ? loupe_gemm_int8_plain
+         : w->dtype == LOUPE_DTYPE_BF16_DOT ? loupe_gemm_bf16dot_plain : loupe_gemm_plain;
 }
 
 static int lora_fits(const loupe_lora *lora, const loupe_weights *w) {
@@ -110,12 +108,8 @@ int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w
                     const loupe_lora *lora, float *y, size_t ldy, int flags) {
     if (!x || !w || !y || m == 0 || ldx < w->k || ldy < w->n) return -1;
     if (!lora_fits(lora, w)) return -1;
-    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0, NULL, 0, NULL, NULL}, 0, 0, NULL, NULL, NULL};
-#if defined(__x86_64__)
-    job.avx = !(flags & LOUPE_GEMM_PLAIN) && loupe_has_avx512();
-    if (job.avx && w->dtype == LOUPE_DTYPE_BF16_DOT) job.avx = loupe_has_avx512_bf16() ? 2 : 0;
-    if (job.avx && w->dtype == LOUPE_DTYPE_INT8) job.avx = loupe_has_avx512_vnni() ? 3 : 0;
-#endif
+    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0, NULL, 0, NULL, NULL}, pick_body(w, flags), 0,
+                    NULL, NULL, NULL};
     // Below ~1 MFLOP the wake-up of a second thread costs more than it saves.
     double flops = 2.0 * (double)m * (double)w->n * (double)w->k;
     int threads = loupe_get_threads();
@@ -136,7 +130,7 @@ int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w
         if (job.split_rows) {
             job.xq = q; job.xs = xs; job.xz = xz;
         } else {
-            loupe_quantize_rows(x, m, ldx, w->k, q, ldq, xs, xz, job.avx ? 0 : LOUPE_GEMM_PLAIN);
+            loupe_quantize_rows(x, m, ldx, w->k, q, ldq, xs, xz, flags & LOUPE_GEMM_PLAIN);
         }
     }
     if (threads == 1) gemm_part(&job, 0, 1);
