@@ -78,9 +78,12 @@ loupe_weights *loupe_weights_pack_int8(loupe_dtype source, const void *w, size_t
     int8_t *q = pw->data;
     size_t es = source == LOUPE_DTYPE_F32 ? 4 : 2;
     for (size_t r = 0; r < n; r++) {
+        const void *src = (const char *)w + r * ldw * es;
+        if (source == LOUPE_DTYPE_F32) memcpy(row, src, k * sizeof(float));
+        else if (source == LOUPE_DTYPE_BF16) loupe_bf16_to_f32(src, row, k);
+        else loupe_f16_to_f32(src, row, k);
         float amax = 0;
         for (size_t c = 0; c < k; c++) {
-            row[c] = widen(source, (const char *)w + r * ldw * es, c);
             float a = __builtin_fabsf(row[c]);
             amax = a > amax ? a : amax;
         }

@@ -119,11 +119,14 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let batch = (0..<rows).map { Self.randomIDs(length, model: model, seed: UInt64(10 + $0)) }
         let task = try benchTask(model)
+        let before = ProcessCounters.now()
         let (_, t) = try measure { try model.embed(ids: batch, tasks: [task]) }
+        let cpu = (ProcessCounters.now() - before).cpuSeconds
         let tokens = rows * length
         return BenchLine(name: name, seconds: t, tokensPerSecond: Double(tokens) / t,
                          gflops: model.forwardFLOPs(rowLengths: Array(repeating: length, count: rows)) / t / 1e9,
-                         note: "task \(task ?? "none")" + Self.precisionNote(model))
+                         extra: [("cpu_seconds", cpu)],
+                         note: String(format: "task %@, cpu %.2f s", task ?? "none", cpu) + Self.precisionNote(model))
     }
 
     static func precisionNote(_ model: EmbeddingModel) -> String {
