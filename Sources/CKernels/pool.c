@@ -1,9 +1,16 @@
 // A small persistent thread pool for the kernels and the encoder's other parallel steps
 // (LayerNorm, RoPE: loupe_parallel), so one team of threads runs a whole forward pass. Workers
-// spin for a fixed time after each job (a forward issues ~12 jobs per layer back to back, and a
-// futex wake-up costs tens of microseconds), then sleep on a condition variable so an idle process
-// burns no CPU. The spin is measured in time, not PAUSE instructions, whose latency differs
-// several-fold between CPUs.
+// spin for a while after each job (a forward issues ~12 jobs per layer back to back, and a futex
+// wake-up costs tens of microseconds), then sleep on a condition variable so an idle process
+// burns no CPU. Spins are measured in time, not PAUSE instructions (whose latency differs
+// several-fold between CPUs).
+//
+// Every wait yields its core after a few microseconds (issue 16's "query slow after large cases"):
+// the scheduler places a woken worker on the waker's core whenever the other core looks busy, and
+// then the caller and the worker take turns on one core. A worker that only spun would hold that
+// core for its whole spin while the caller (whose next job it waits for) could not run: traced on
+// the shared 2-core VM, ~10 such 100 µs stalls per forward pass. Yielding hands the core over at
+// once when another thread wants it and costs well under a microsecond when none does.
 #include "internal.h"
 #include <pthread.h>
 #include <sched.h>
@@ -13,8 +20,8 @@
 #include <unistd.h>
 
 #define MAX_THREADS 64
-#define SPIN_ROUNDS 4000          // the caller's wait for the workers, before it yields its core
-#define SPIN_NANOSECONDS 100000   // a worker's polling for the next job before it sleeps
+#define SPIN_NANOSECONDS 1000000  // a worker's polling for the next job before it sleeps (1 ms)
+#define YIELD_AFTER_NS 2000       // any wait first spins this long, then yields between polls
 
 static struct {
     pthread_mutex_t mu;
@@ -42,6 +49,18 @@ static int64_t now_ns(void) {
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+// One step of a wait that started at `start` (ns): PAUSE, and every 64 steps (~2 µs on Zen 4) look
+// at the clock; past YIELD_AFTER_NS, give the core to any other runnable thread. Returns 0 once
+// `until` has passed (the caller of the wait decides what then), 1 otherwise.
+static int wait_step(int *steps, int64_t start, int64_t until) {
+    cpu_relax();
+    if ((++*steps & 63) != 0) return 1;
+    int64_t t = now_ns();
+    if (t >= until) return 0;
+    if (t - start >= YIELD_AFTER_NS) sched_yield();
+    return 1;
+}
+
 // Generation each worker was created at: a worker that starts running only after the job that
 // created it was published must still see that job as new.
 static unsigned start_generation[MAX_THREADS];
@@ -51,10 +70,10 @@ static void *worker_main(void *arg) {
     unsigned seen = start_generation[index];
     for (;;) {
         unsigned g;
-        int spins = 0;
-        int64_t until = now_ns() + SPIN_NANOSECONDS;
+        int steps = 0;
+        int64_t start = now_ns();
         while ((g = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen) {
-            if ((++spins & 63) != 0 || now_ns() < until) { cpu_relax(); continue; }
+            if (wait_step(&steps, start, start + SPIN_NANOSECONDS)) continue;
             pthread_mutex_lock(&pool.mu);
             while ((g = atomic_load(&pool.generation)) == seen) pthread_cond_wait(&pool.cv, &pool.mu);
             pthread_mutex_unlock(&pool.mu);
@@ -105,10 +124,9 @@ void loupe_pool_run(int count, void (*fn)(void *, int, int), void *ctx) {
     pthread_cond_broadcast(&pool.cv);
     pthread_mutex_unlock(&pool.mu);
     fn(ctx, 0, count);
-    int spins = 0;
-    while (atomic_load_explicit(&pool.pending, memory_order_acquire) > 0) {
-        if (++spins < SPIN_ROUNDS) cpu_relax(); else sched_yield();
-    }
+    int steps = 0;
+    int64_t start = now_ns();
+    while (atomic_load_explicit(&pool.pending, memory_order_acquire) > 0) wait_step(&steps, start, INT64_MAX);
     atomic_flag_clear(&pool.busy);
 }
 
