@@ -45,9 +45,7 @@ typedef struct {
     loupe_gemm_args args;
     gemm_body body;   // the kernel for this dtype and CPU (or the plain reference)
     int split_rows;   // threads take row ranges (all panels) instead of panel ranges (all rows)
-    uint8_t *xq;      // INT8 with split_rows: each thread quantizes its own rows here first
-    float *xs;
-    int32_t *xz;
+    atomic_int quantized;  // INT8: parts done quantizing their share of the rows
 } gemm_job;
 
 // Thread `index` of `count` takes a contiguous run of panels (output columns); every thread
@@ -56,9 +54,20 @@ typedef struct {
 // 12-row units: each thread then reads only its own rows of X, and the weights are streamed
 // the same number of times.
 static void gemm_part(void *ctx, int index, int count) {
-    const gemm_job *j = ctx;
+    gemm_job *j = ctx;
     loupe_gemm_args g = j->args;
     size_t panels = g.w->panels;
+    if (g.xq) {
+        // INT8: every part quantizes its share of the rows of x (its own rows when threads split
+        // rows, else a slice, after which all parts wait for each other: each needs every row).
+        size_t units = j->split_rows ? (g.m + 11) / 12 : g.m, unit = j->split_rows ? 12 : 1;
+        size_t r0 = units * (size_t)index / (size_t)count * unit, r1 = units * (size_t)(index + 1) / (size_t)count * unit;
+        if (r1 > g.m) r1 = g.m;
+        if (r0 < r1)
+            loupe_quantize_rows(g.x + r0 * g.ldx, r1 - r0, g.ldx, g.w->k, (uint8_t *)g.xq + r0 * g.ldq, g.ldq,
+                                (float *)g.xs + r0, (int32_t *)g.xz + r0, g.flags & LOUPE_GEMM_PLAIN);
+        if (!j->split_rows) loupe_pool_barrier(&j->quantized, count, index);
+    }
     if (j->split_rows) {
         size_t units = (g.m + 11) / 12;
         size_t r0 = units * (size_t)index / (size_t)count * 12;
@@ -67,11 +76,7 @@ static void gemm_part(void *ctx, int index, int count) {
         if (r0 >= r1) return;
         g.x += r0 * g.ldx; g.y += r0 * g.ldy; g.m = r1 - r0; g.row += r0;
         g.p0 = 0; g.p1 = panels;
-        if (j->xq) {
-            loupe_quantize_rows(g.x, g.m, g.ldx, g.w->k, j->xq + r0 * g.ldq, g.ldq, j->xs + r0, j->xz + r0,
-                                g.flags & LOUPE_GEMM_PLAIN);
-            g.xq = j->xq + r0 * g.ldq; g.xs = j->xs + r0; g.xz = j->xz + r0;
-        }
+        if (g.xq) { g.xq += r0 * g.ldq; g.xs += r0; g.xz += r0; }
     } else {
         g.p0 = panels * (size_t)index / (size_t)count;
         g.p1 = panels * (size_t)(index + 1) / (size_t)count;
@@ -108,8 +113,7 @@ int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w
                     const loupe_lora *lora, float *y, size_t ldy, int flags) {
     if (!x || !w || !y || m == 0 || ldx < w->k || ldy < w->n) return -1;
     if (!lora_fits(lora, w)) return -1;
-    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0, NULL, 0, NULL, NULL}, pick_body(w, flags), 0,
-                    NULL, NULL, NULL};
+    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0, NULL, 0, NULL, NULL}, pick_body(w, flags), 0, 0};
     // Below ~1 MFLOP the wake-up of a second thread costs more than it saves.
     double flops = 2.0 * (double)m * (double)w->n * (double)w->k;
     int threads = loupe_get_threads();
@@ -119,19 +123,12 @@ int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w
     if (!job.split_rows && (size_t)threads > w->panels) threads = (int)w->panels;
     if (w->dtype == LOUPE_DTYPE_INT8) {
         // The quantized activations (u8 rows, then one scale and one zero point per row) live in the
-        // caller's scratch; threads that split rows quantize their own rows, otherwise the caller
-        // quantizes them all first.
+        // caller's scratch; the parts fill it (gemm_part).
         size_t ldq = (loupe_int8_quads(w->k) * 4 + 63) & ~(size_t)63;
         uint8_t *q = loupe_scratch_bytes(m * ldq + m * (sizeof(float) + sizeof(int32_t)));
         if (!q) return -1;
         float *xs = (float *)(q + m * ldq);
-        int32_t *xz = (int32_t *)(xs + m);
-        job.args.xq = q; job.args.ldq = ldq; job.args.xs = xs; job.args.xz = xz;
-        if (job.split_rows) {
-            job.xq = q; job.xs = xs; job.xz = xz;
-        } else {
-            loupe_quantize_rows(x, m, ldx, w->k, q, ldq, xs, xz, flags & LOUPE_GEMM_PLAIN);
-        }
+        job.args.xq = q; job.args.ldq = ldq; job.args.xs = xs; job.args.xz = (int32_t *)(xs + m);
     }
     if (threads == 1) gemm_part(&job, 0, 1);
     else loupe_pool_run(threads, gemm_part, &job);

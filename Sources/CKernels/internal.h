@@ -163,9 +163,15 @@ float loupe_lora_term(const loupe_lora *lora, size_t row, size_t col, int *activ
 /// 1 on an AuthenticAMD CPU (convert.c).
 int loupe_cpu_is_amd(void);
 
-/// Run fn(ctx, index, count) for index 0..<count on the pool (index 0 on the caller). Falls
-/// back to running everything on the caller if the pool is busy with another call.
+/// Run fn(ctx, index, count) for index 0..<count on the pool (index 0 on the caller), all parts at
+/// once. When the pool is busy with another call, runs fn(ctx, 0, 1) on the caller instead: a
+/// single part that does all the work, so parts may wait for each other (loupe_pool_barrier).
 void loupe_pool_run(int count, void (*fn)(void *ctx, int index, int count), void *ctx);
+
+/// Inside a pool job: part `index` of `count` arrives at the barrier counted by *arrived (0 before
+/// the job) and waits until all parts have.
+#include <stdatomic.h>
+void loupe_pool_barrier(atomic_int *arrived, int count, int index);
 
 /// Per-thread scratch buffer of at least `floats` floats, 64-byte aligned (NULL on failure).
 float *loupe_scratch(size_t floats);

@@ -5,12 +5,15 @@
 // burns no CPU. Spins are measured in time, not PAUSE instructions (whose latency differs
 // several-fold between CPUs).
 //
-// Every wait yields its core after a few microseconds (issue 16's "query slow after large cases"):
-// the scheduler places a woken worker on the waker's core whenever the other core looks busy, and
-// then the caller and the worker take turns on one core. A worker that only spun would hold that
-// core for its whole spin while the caller (whose next job it waits for) could not run: traced on
-// the shared 2-core VM, ~10 such 100 µs stalls per forward pass. Yielding hands the core over at
-// once when another thread wants it and costs well under a microsecond when none does.
+// A wait yields its core when another thread of the pool sits on the same core (issue 16's
+// "query slow after large cases"): the scheduler places a woken worker on the waker's core
+// whenever the other core looks busy, and then the caller and the worker take turns on one core.
+// A worker that only spun would hold that core for its whole spin while the caller (whose next job
+// it waits for) could not run: traced on the shared 2-core VM, ~10 such 100 µs stalls per forward
+// pass. Every thread notes its core (sched_getcpu) while it waits; one that finds a pool thread on
+// its own core yields to it. On separate cores nobody yields (a yield would hand the core to
+// another process for up to a scheduler tick).
+#define _GNU_SOURCE 1
 #include "internal.h"
 #include <pthread.h>
 #include <sched.h>
@@ -21,7 +24,7 @@
 
 #define MAX_THREADS 64
 #define SPIN_NANOSECONDS 1000000  // a worker's polling for the next job before it sleeps (1 ms)
-#define YIELD_AFTER_NS 2000       // any wait first spins this long, then yields between polls
+#define YIELD_AFTER_NS 2000       // a wait spins this long before it looks for a pool thread on its core
 
 static struct {
     pthread_mutex_t mu;
@@ -49,16 +52,35 @@ static int64_t now_ns(void) {
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-// One step of a wait that started at `start` (ns): PAUSE, and every 64 steps (~2 µs on Zen 4) look
-// at the clock; past YIELD_AFTER_NS, give the core to any other runnable thread. Returns 0 once
-// `until` has passed (the caller of the wait decides what then), 1 otherwise.
-static int wait_step(int *steps, int64_t start, int64_t until) {
+// The core each pool thread last ran on while waiting or starting a part (index 0: the thread that
+// published the current job); -1 = unknown.
+static atomic_int cpu_of[MAX_THREADS];
+
+static int shares_core(int index, int cpu) {
+    for (int j = 0; j <= pool.started && j < MAX_THREADS; j++)
+        if (j != index && atomic_load_explicit(&cpu_of[j], memory_order_relaxed) == cpu) return 1;
+    return 0;
+}
+
+// One step of a wait by pool thread `index` that started at `start` (ns): PAUSE, and every 64 steps
+// (~2 µs on Zen 4) look at the clock; past YIELD_AFTER_NS, yield if another pool thread is on this
+// core. Returns 0 once `until` has passed (the caller of the wait decides what then), 1 otherwise.
+static int wait_step(int index, int *steps, int64_t start, int64_t until) {
     cpu_relax();
     if ((++*steps & 63) != 0) return 1;
     int64_t t = now_ns();
     if (t >= until) return 0;
-    if (t - start >= YIELD_AFTER_NS) sched_yield();
+    int cpu = sched_getcpu();
+    atomic_store_explicit(&cpu_of[index], cpu, memory_order_relaxed);
+    if (t - start >= YIELD_AFTER_NS && shares_core(index, cpu)) sched_yield();
     return 1;
+}
+
+void loupe_pool_barrier(atomic_int *arrived, int count, int index) {
+    atomic_fetch_add_explicit(arrived, 1, memory_order_acq_rel);
+    int steps = 0;
+    int64_t start = now_ns();
+    while (atomic_load_explicit(arrived, memory_order_acquire) < count) wait_step(index, &steps, start, INT64_MAX);
 }
 
 // Generation each worker was created at: a worker that starts running only after the job that
@@ -73,13 +95,15 @@ static void *worker_main(void *arg) {
         int steps = 0;
         int64_t start = now_ns();
         while ((g = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen) {
-            if (wait_step(&steps, start, start + SPIN_NANOSECONDS)) continue;
+            if (wait_step(index, &steps, start, start + SPIN_NANOSECONDS)) continue;
+            atomic_store(&cpu_of[index], -1);
             pthread_mutex_lock(&pool.mu);
             while ((g = atomic_load(&pool.generation)) == seen) pthread_cond_wait(&pool.cv, &pool.mu);
             pthread_mutex_unlock(&pool.mu);
             break;
         }
         seen = g;
+        atomic_store_explicit(&cpu_of[index], sched_getcpu(), memory_order_relaxed);
         if (index < pool.count) pool.fn(pool.ctx, index, pool.count);
         atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel);
     }
@@ -104,19 +128,21 @@ void loupe_parallel(int count, void (*fn)(void *, int, int), void *ctx) { loupe_
 
 void loupe_pool_run(int count, void (*fn)(void *, int, int), void *ctx) {
     if (count <= 1 || atomic_flag_test_and_set(&pool.busy)) {
-        for (int i = 0; i < count; i++) fn(ctx, i, count);
+        fn(ctx, 0, 1);  // one part doing all the work (parts may wait for each other: loupe_pool_barrier)
         return;
     }
     if (count > MAX_THREADS) count = MAX_THREADS;
     while (pool.started < count - 1) {
         pthread_t t;
         start_generation[pool.started + 1] = atomic_load(&pool.generation);
+        atomic_store(&cpu_of[pool.started + 1], -1);
         if (pthread_create(&t, NULL, worker_main, (void *)(intptr_t)(pool.started + 1)) != 0) break;
         pthread_detach(t);
         pool.started++;
     }
     if (count > pool.started + 1) count = pool.started + 1;
     pool.fn = fn; pool.ctx = ctx; pool.count = count;
+    atomic_store_explicit(&cpu_of[0], sched_getcpu(), memory_order_relaxed);
     // Every started worker wakes for every job (those beyond `count` just acknowledge it).
     atomic_store(&pool.pending, pool.started);
     pthread_mutex_lock(&pool.mu);
@@ -126,7 +152,7 @@ void loupe_pool_run(int count, void (*fn)(void *, int, int), void *ctx) {
     fn(ctx, 0, count);
     int steps = 0;
     int64_t start = now_ns();
-    while (atomic_load_explicit(&pool.pending, memory_order_acquire) > 0) wait_step(&steps, start, INT64_MAX);
+    while (atomic_load_explicit(&pool.pending, memory_order_acquire) > 0) wait_step(0, &steps, start, INT64_MAX);
     atomic_flag_clear(&pool.busy);
 }
 

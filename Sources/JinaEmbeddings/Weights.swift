@@ -172,7 +172,7 @@ struct LayerNormWeights: Sendable {
         let n = gamma.count
         gamma.withUnsafeBufferPointer { g in
             beta.withUnsafeBufferPointer { b in
-                FastKernels.parallelChunks(rows, minPerPart: 16) { rs in
+                FastKernels.parallelChunks(rows, minPerPart: 8) { rs in
                     Kernels.layerNorm(x + rs.lowerBound * n, rows: rs.count, cols: n, gamma: g.baseAddress!,
                                       beta: b.baseAddress!, eps: eps)
                 }
