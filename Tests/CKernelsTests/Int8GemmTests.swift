@@ -176,4 +176,27 @@ final class Int8GemmTests: XCTestCase {
             }
         }
     }
+
+    /// Products started from several threads at once: one gets the pool, the others run as a single
+    /// part on their own thread (the quantization barrier must not wait for parts that never run).
+    func testConcurrentCallersGetTheSameBits() throws {
+        let p = Problem(m: 50, n: 150, k: 307, dtype: .f32, seed: 640)
+        let w = try Self.pack(p)
+        var want = [Float](repeating: 0, count: p.m * p.n)
+        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &want, options: .plainReference)
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var values: [Int: [Float]] = [:]
+        }
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            var y = [Float](repeating: .nan, count: p.m * p.n)
+            for _ in 0..<20 { FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &y) }
+            results.lock.lock(); results.values[i] = y; results.lock.unlock()
+        }
+        XCTAssertEqual(results.values.count, 8)
+        for (i, y) in results.values {
+            XCTAssertEqual(zip(y, want).filter { $0.bitPattern != $1.bitPattern }.count, 0, "caller \(i)")
+        }
+    }
 }

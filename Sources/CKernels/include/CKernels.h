@@ -164,8 +164,8 @@ void loupe_quantize_rows(const float *x, size_t rows, size_t ldx, size_t k, uint
                          int32_t *zp, int flags);
 
 /// Runs fn(ctx, index, count) for index 0 ..< count on the kernels' thread pool (index 0 on the
-/// caller; everything on the caller when the pool is busy with another call), so the encoder's
-/// row-parallel steps run on the same spinning threads as its products.
+/// caller), so the encoder's row-parallel steps run on the same spinning threads as its products.
+/// When the pool is busy with another call, runs fn(ctx, 0, 1) on the caller: one part, all the work.
 void loupe_parallel(int count, void (*fn)(void *ctx, int index, int count), void *ctx);
 
 /// Threads used by loupe_gemm (1...64; values are clamped). Default: online CPUs, at most 8.
