@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layers (dependencies point downwards only), see docs/CODEBASE.md:
-//   loupe → Terminal → Explorer → Analysis, Corpus → EmbeddingEngine → JinaEmbeddings
-//   → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
+//   loupe → Terminal, ExplorerRuntime → Explorer → Session → Analysis, Corpus → EmbeddingEngine
+//   → JinaEmbeddings → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 let cFast: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
 
@@ -29,25 +29,31 @@ let package = Package(
         .target(name: "Numerics", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "SafeTensors", dependencies: ["Numerics"], swiftSettings: fast),
         .target(name: "Tokenizers", swiftSettings: fast),
+        .target(name: "Hashing", swiftSettings: fast),
         .target(name: "JinaEmbeddings",
-                dependencies: ["Numerics", "SafeTensors", "Tokenizers"], exclude: ["README.md"],
+                dependencies: ["Numerics", "SafeTensors", "Tokenizers", "Hashing"], exclude: ["README.md"],
                 swiftSettings: fast),
         .target(name: "EmbeddingEngine", dependencies: ["JinaEmbeddings"], swiftSettings: fast),
         .target(name: "Corpus",
-                dependencies: ["EmbeddingEngine", "JinaEmbeddings", "Tokenizers", .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["EmbeddingEngine", "Hashing", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: fast),
         .target(name: "Analysis", dependencies: ["Numerics"], swiftSettings: fast),
 
+        // One working session for every front end: the engine, the cache, corpora and their questions
+        .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "JinaEmbeddings"],
+                swiftSettings: fast),
+
         // UI
-        .target(name: "Explorer", dependencies: ["Analysis", "Corpus", "EmbeddingEngine"], swiftSettings: fast),
+        .target(name: "Explorer", dependencies: ["Session", "Analysis", "Corpus", "EmbeddingEngine"], swiftSettings: fast),
+        .target(name: "ExplorerRuntime", dependencies: ["Explorer", "Session"], swiftSettings: fast),
         .target(name: "Terminal", dependencies: ["CNcurses", "Explorer"], swiftSettings: fast),
 
         // The executable
         .executableTarget(
             name: "loupe",
             dependencies: [
-                "Terminal", "Explorer", "Analysis", "Corpus", "EmbeddingEngine", "JinaEmbeddings",
-                "Tokenizers", "SafeTensors", "Numerics",
+                "Terminal", "ExplorerRuntime", "Explorer", "Session", "Analysis", "Corpus", "EmbeddingEngine",
+                "JinaEmbeddings", "Tokenizers", "Numerics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -60,9 +66,12 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "JinaEmbeddingsTests", dependencies: ["JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "EmbeddingEngineTests", dependencies: ["EmbeddingEngine", "TestSupport"]),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "JinaEmbeddings", "TestSupport"]),
+        .testTarget(name: "SessionTests", dependencies: ["Session", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
+        .testTarget(name: "ExplorerRuntimeTests", dependencies: ["ExplorerRuntime", "Explorer", "Session", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

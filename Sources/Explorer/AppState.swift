@@ -2,6 +2,7 @@ import Foundation
 import Analysis
 import Corpus
 import EmbeddingEngine
+import Session
 
 /// Where typing goes: the view's text field, or the view's list (letter keys are commands).
 public enum Focus: Equatable, Sendable { case field, list }
@@ -16,15 +17,13 @@ public enum Overlay: Equatable, Sendable {
 
 public struct SearchState: Equatable, Sendable {
     public var query = TextField()
-    public var hits: [SearchHit] = []
+    public var hits: [DocumentHit] = []
     /// The query the hits answer (may lag `query` while typing).
     public var answeredQuery = ""
     /// The query of the pending request.
     public var debounceQuery = ""
-    public var selected = 0
-    public var pending: Int?
+    public var list = ListState()
     public var debounceToken = 0
-    public var generation = -1
     public var k = 50
 }
 
@@ -34,18 +33,14 @@ public struct MatrixState: Equatable, Sendable {
     public var matrix: [[Float]] = []
     public var row = 0
     public var column = 0
-    public var pending: Int?
-    public var generation = -1
 }
 
 public struct NeighboursState: Equatable, Sendable {
     /// The document whose neighbours are shown; previous foci for Backspace.
     public var focus = 0
     public var trail: [Int] = []
-    public var hits: [Hit] = []
-    public var selected = 0
-    public var pending: Int?
-    public var generation = -1
+    public var hits: [DocumentHit] = []
+    public var list = ListState()
     public var k = 15
 }
 
@@ -53,9 +48,7 @@ public struct ClustersState: Equatable, Sendable {
     /// nil = automatic (silhouette).
     public var k: Int? = nil
     public var clustering: Clustering?
-    public var selected = 0
-    public var pending: Int?
-    public var generation = -1
+    public var list = ListState()
 }
 
 /// Keep / drop marks of the Duplicates view.
@@ -66,11 +59,9 @@ public struct DuplicatesState: Equatable, Sendable {
     public var groups: [DuplicateGroup] = []
     /// Each member's similarity to the first member of its group.
     public var similarity: [Int: Float] = [:]
-    /// Row cursor over the flattened member rows of all groups.
-    public var selected = 0
+    /// Cursor over the flattened member rows of all groups (`list.selected` counts members, not group headers).
+    public var list = ListState()
     public var marks: [Int: Mark] = [:]
-    public var pending: Int?
-    public var generation = -1
     public var lastWritten: String?
 }
 
@@ -80,8 +71,6 @@ public struct MapState: Equatable, Sendable {
     /// Cursor in cells of the map area (column, row).
     public var cursorX = 0
     public var cursorY = 0
-    public var pending: Int?
-    public var generation = -1
 }
 
 public struct AdaptersState: Equatable, Sendable {
@@ -93,8 +82,6 @@ public struct AdaptersState: Equatable, Sendable {
     /// The texts the comparison is about (scratch list, or a sample of the corpus).
     public var texts: [String] = []
     public var selected = 0
-    public var pending: Int?
-    public var generation = -1
 }
 
 /// The whole explorer, as a value. `update` is the only thing that changes it.
@@ -125,6 +112,9 @@ public struct AppState: Equatable, Sendable {
     public var overlay: Overlay?
     public var nextRequestID = 1
     public var quitting = false
+
+    /// The one request each view may be waiting for, and the generation its data was computed for.
+    public var requests = RequestTable()
 
     public var search = SearchState()
     public var matrix = MatrixState()

@@ -48,14 +48,11 @@ public final class EmbeddingModel: @unchecked Sendable {
     /// The default maximum number of tokens per input (8194 for jina, 256/512 for sentence-transformers models).
     public let maxLength: Int
     let weights: ModelWeights
-    /// Why tokenizer.json could not be loaded (text input then fails with this; token ids still work).
-    let tokenizerError: ModelError?
 
     init(name: String, config: ModelConfig, tokenizer: Tokenizer?, fingerprint: String, maxLength: Int,
-         weights: ModelWeights, tokenizerError: ModelError? = nil) {
+         weights: ModelWeights) {
         self.name = name; self.config = config; self.tokenizer = tokenizer
         self.fingerprint = fingerprint; self.maxLength = maxLength; self.weights = weights
-        self.tokenizerError = tokenizerError
     }
 
     /// True when the Linear weights run on the lossy bf16 dot-product kernel (`lossy: true` at load).

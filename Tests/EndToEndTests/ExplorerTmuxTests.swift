@@ -12,7 +12,9 @@ final class ExplorerTmuxTests: XCTestCase {
     var home: URL!
 
     override func setUpWithError() throws {
-        guard shell("command -v tmux >/dev/null 2>&1").status == 0 else { throw XCTSkip("tmux is not installed") }
+        guard shell("command -v tmux >/dev/null 2>&1").status == 0 else {
+            throw FixtureError.missing("tmux (scripts/setup-system.sh installs it)")
+        }
         tmux = Tmux(server: "loupe-e2e-\(UUID().uuidString.prefix(8))")
         home = try Fixtures.temporaryDirectory("loupe-explorer-e2e")
     }
@@ -22,15 +24,9 @@ final class ExplorerTmuxTests: XCTestCase {
         if let home { try? FileManager.default.removeItem(at: home) }
     }
 
-    /// The binary (debug first, as `swift test` builds it) and the default model; skip without them.
+    /// The binary (debug first, as `swift test` builds it) and the default model; the test fails without them.
     func prerequisites() throws -> (binary: String, model: String) {
-        let candidates = [".build/debug/loupe", ".build/release/loupe"].map { Fixtures.repoRoot.appendingPathComponent($0).path }
-        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("no loupe binary (run `swift build --product loupe`)")
-        }
-        let model: URL
-        do { model = try Fixtures.defaultModelDirectory() } catch { throw XCTSkip("\(error)") }
-        return (binary, model.path)
+        (try LoupeBinary.url().path, try Fixtures.defaultModelDirectory().path)
     }
 
     /// The shell command tmux runs: loupe with LOUPE_HOME in the temp dir, then its exit status.

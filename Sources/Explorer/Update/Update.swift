@@ -2,6 +2,7 @@ import Foundation
 import Analysis
 import Corpus
 import EmbeddingEngine
+import Session
 
 /// The explorer's one state transition: pure, so every behaviour is a message → state/effect test.
 public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
@@ -260,13 +261,4 @@ func chooseTask(_ state: inout AppState, _ task: String?) -> [Effect] {
     effects.append(.reindex(task: task))
     state.setStatus("task \(TaskCatalog.name(task)): re-indexing the corpus…")
     return effects
-}
-
-func cancelAllPending(_ state: inout AppState) -> [Effect] {
-    var ids: [Int?] = [state.search.pending, state.neighbours.pending, state.clusters.pending,
-                       state.duplicates.pending, state.map.pending, state.matrix.pending, state.adapters.pending]
-    ids.removeAll { $0 == nil }
-    state.search.pending = nil; state.neighbours.pending = nil; state.clusters.pending = nil
-    state.duplicates.pending = nil; state.map.pending = nil; state.matrix.pending = nil; state.adapters.pending = nil
-    return ids.compactMap { $0.map { Effect.cancel(id: $0) } }
 }

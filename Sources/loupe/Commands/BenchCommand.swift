@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Session
 import JinaEmbeddings
 import Numerics
 
@@ -111,7 +112,10 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func benchTask(_ model: EmbeddingModel) throws -> String? {
-        try resolveTask(task, default: "retrieval.passage", model: model)
+        try cliErrors {
+            try TaskDefaults.resolve(task, preferred: TaskDefaults.passages, tasks: model.tasks,
+                                     defaultTask: model.defaultTask, model: model.name)
+        }
     }
 
     /// `<s>`, random ids from the vocabulary (skipping the first specials), `</s>`.

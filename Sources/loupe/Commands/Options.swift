@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import JinaEmbeddings
+import Session
 
-/// Model options shared by every command that embeds (see ModelLoading.swift for how they resolve).
+/// Model options shared by every command that embeds; they become the session's EngineOptions.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Model directory (config.json, model.safetensors, tokenizer.json).")
     var model: String?
@@ -17,6 +19,33 @@ struct ModelOptions: ParsableArguments {
 
     @Flag(name: .long, help: "No progress output on stderr.")
     var quiet = false
+
+    func engineOptions(lossy: Bool = false, cache: EngineOptions.CacheChoice = .standard) -> EngineOptions {
+        EngineOptions(model: model, synthetic: synthetic, maxLength: maxLength, applyPrefix: !noPrefix, lossy: lossy,
+                      cache: cache)
+    }
+
+    /// Opens the session's engine: stderr says which model and why (unless --quiet) and any degraded
+    /// mode (always). Errors become one-line CLI errors.
+    func openEngine(lossy: Bool = false, cache: EngineOptions.CacheChoice = .standard) throws -> Engine {
+        try cliErrors { try Engine.open(engineOptions(lossy: lossy, cache: cache), note: noteHandler) }
+    }
+
+    /// The model alone (benchmarks), announced the same way.
+    func loadModel(lossy: Bool = false) throws -> EmbeddingModel {
+        try cliErrors { try Engine.loadModel(engineOptions(lossy: lossy), note: noteHandler) }
+    }
+
+    var noteHandler: @Sendable (SessionNote) -> Void {
+        let quiet = self.quiet
+        return { note in
+            switch note {
+            case .notice(let m) where !quiet: CLI.note(m)
+            case .warning(let m): CLI.note(m)
+            default: break
+            }
+        }
+    }
 }
 
 /// Corpus options shared by commands that read a corpus.

@@ -1,22 +1,8 @@
 import XCTest
-import Analysis
-import Corpus
 @testable import Explorer
 
-final class SearchHitTests: XCTestCase {
-    func testOneHitPerDocumentWithTheBestChunksSpan() {
-        let texts = ["First sentence. Second sentence.", "Whole"]
-        let chunks = [Chunk(document: 0, span: 0..<15, text: "First sentence."),
-                      Chunk(document: 0, span: 16..<32, text: "Second sentence."),
-                      Chunk(document: 1, span: 0..<5, text: "Whole")]
-        let hits = [Hit(index: 1, score: 0.9), Hit(index: 2, score: 0.8), Hit(index: 0, score: 0.7), Hit(index: 7, score: 0.1)]
-        XCTAssertEqual(SearchHit.bestChunkPerDocument(hits, chunks: chunks, texts: texts, k: 10), [
-            SearchHit(document: 0, score: 0.9, span: 16..<32),
-            SearchHit(document: 1, score: 0.8, span: nil),          // the chunk is the whole text
-        ])
-        XCTAssertEqual(SearchHit.bestChunkPerDocument(hits, chunks: chunks, texts: texts, k: 1).count, 1)
-    }
-
+/// The best chunk of a search hit, highlighted on its row.
+final class HighlightTests: XCTestCase {
     func testTheBestChunkIsHighlightedOnTheRow() {
         var screen = Screen(width: 40, height: 1)
         putHighlighted("First sentence. Second sentence.", span: 16..<32, x: 0, y: 0, width: 40, into: &screen)
