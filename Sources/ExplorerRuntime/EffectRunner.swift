@@ -76,6 +76,8 @@ public final class EffectRunner: @unchecked Sendable {
                     queue.post(.indexPartial(task: task, chunks: chunks))
                 }
                 guard !Task.isCancelled else { return }
+                // The poller may not have seen the last batch: the status bar ends on the final count.
+                queue.post(.progress(workspace.engine.service.progress))
                 queue.post(.indexed(task: task, chunks: indexed.chunks.count, embedded: indexed.embedded,
                                     cached: indexed.cached))
             } catch is CancellationError {
