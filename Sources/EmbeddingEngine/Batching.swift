@@ -14,9 +14,10 @@ public enum BatchPlanner {
 /// Hands out batches one at a time, so the budget can change between batches (the service sizes bulk
 /// batches from the measured speed, to bound how long an interactive request waits for the current one).
 ///
-/// Plain items are sorted by token count (ties by index, so plans are deterministic) and packed while
-/// `rows × longest ≤ tokenBudget` and `rows ≤ maxRows`: sorting keeps padding small, the budget bounds
-/// the work of one forward pass. A late-chunked item is always a batch of its own (the model runs one
+/// Plain items are sorted by token count (ties by index, so plans are deterministic) and grouped while
+/// `rows × longest ≤ tokenBudget` and `rows ≤ maxRows`. The model packs the rows of a batch without
+/// padding, so a batch costs its total tokens; `rows × longest` bounds that total from above, and with
+/// rows sorted by length it is close to it, so the budget bounds the work of one forward pass. A late-chunked item is always a batch of its own (the model runs one
 /// document per late-chunking call), after the plain ones. An item longer than the budget is a batch of one.
 public struct BatchSource {
     private let counts: [Int]

@@ -17,7 +17,8 @@ public actor EncoderService {
     public nonisolated let executor: DispatchQueueExecutor
     /// Progress of the bulk work; readable from any thread, observable (callback or AsyncStream).
     public nonisolated let progressTracker = ProgressTracker()
-    /// At most this many (padded) tokens per forward pass: rows × longest row.
+    /// At most this many tokens per forward pass, counted as rows × longest row (an upper bound of the
+    /// packed total: rows are never padded).
     public nonisolated let tokenBudget: Int
     public nonisolated let maxRows: Int
     /// Bulk batches are sized from the measured speed to take about this long: an interactive request
