@@ -57,7 +57,7 @@ struct ClusterCommand: AsyncParsableCommand {
                                                                task: task, preferred: TaskDefaults.clustering, dim: dim)
         let texts = workspace.texts
         let spec = ClusterSpec(k: k, maxK: maxK, method: method, seed: seed)
-        guard case .clusters(let result) = try await CLI.answer(.clusters(spec), workspace, task: task, dim: dim) else { return }
+        guard case .clusters(let result) = try await CLI.answer(.clusters(spec), workspace, task: task, dim: dim) else { throw CLIError.unexpectedAnswer }
         if json {
             return try AnalysisCLI.printJSON(Output(
                 k: result.k, assignments: result.assignments,

@@ -62,7 +62,7 @@ struct CompareCommand: AsyncParsableCommand {
         }
         let nameA = "\(a.task ?? "none") @\(a.dim)", nameB = "\(b.task ?? "none") @\(b.dim)"
         let answered = try await cliErrors { try await engine.compare(texts, a, b) }
-        guard case .comparison(let c) = answered.answer else { return }
+        guard case .comparison(let c) = answered.answer else { throw CLIError.unexpectedAnswer }
         if json {
             return try AnalysisCLI.printJSON(Output(a: nameA, b: nameB, matrixA: c.matrixA, matrixB: c.matrixB,
                                                     difference: c.difference, spearman: c.spearman, rankChanges: c.rankChanges))

@@ -50,7 +50,7 @@ struct DedupCommand: AsyncParsableCommand {
                                                                task: task, preferred: TaskDefaults.matching, dim: dim)
         let texts = workspace.texts
         guard case .duplicates(let answer) = try await CLI.answer(.duplicates(threshold: threshold), workspace,
-                                                                   task: task, dim: dim) else { return }
+                                                                   task: task, dim: dim) else { throw CLIError.unexpectedAnswer }
         let groups = answer.groups
         if json {
             return try AnalysisCLI.printJSON(Output(groups: groups.map {

@@ -38,7 +38,7 @@ struct NeighboursCommand: AsyncParsableCommand {
         let (workspace, task, _) = try await CLI.openWorkspace(corpus, corpus: corpusOptions, model: modelOptions,
                                                                task: task, preferred: TaskDefaults.matching, dim: dim)
         guard case .neighbours(let hits) = try await CLI.answer(.neighbours(document: index, k: k), workspace,
-                                                                 task: task, dim: dim) else { return }
+                                                                 task: task, dim: dim) else { throw CLIError.unexpectedAnswer }
         try AnalysisCLI.printResults(hits, documents: workspace.texts, json: json)
     }
 }

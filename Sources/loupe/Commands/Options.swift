@@ -61,4 +61,7 @@ struct CorpusOptions: ParsableArguments {
 struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ message: String) { description = message }
+
+    /// The session answered a question with an answer of another kind (a bug).
+    static let unexpectedAnswer = CLIError("internal error: the session answered with the wrong kind of answer (a bug; please report it)")
 }

@@ -41,7 +41,7 @@ struct SearchCommand: AsyncParsableCommand {
                                                                      task: task, preferred: TaskDefaults.passages, dim: dim)
         let queryTask = workspace.engine.queryTask(forCorpusTask: corpusTask)
         guard case .search(let hits) = try await CLI.answer(.search(query: query, queryTask: queryTask, k: k), workspace,
-                                                             task: corpusTask, dim: dim) else { return }
+                                                             task: corpusTask, dim: dim) else { throw CLIError.unexpectedAnswer }
         try AnalysisCLI.printResults(hits, documents: workspace.texts, json: json)
     }
 }
