@@ -38,11 +38,12 @@ public struct EvalReport: Sendable {
         cells.first { $0.task == task && $0.dim == dim && $0.storage == storage }?.metrics[metric]
     }
 
-    /// The cell's value over the float32 value of the same task and dimension (nil when either is
-    /// missing or float32 is 0).
+    /// The cell's value over the float32 value of the same task and dimension; nil when either is
+    /// missing or the float32 value is not positive (a share of a zero or negative correlation
+    /// means nothing).
     public func retention(_ metric: String, task: String, dim: Int, storage: EvalStorage) -> Double? {
         guard let v = value(metric, task: task, dim: dim, storage: storage),
-              let base = value(metric, task: task, dim: dim, storage: .float32), base != 0 else { return nil }
+              let base = value(metric, task: task, dim: dim, storage: .float32), base > 0 else { return nil }
         return v / base
     }
 
@@ -58,6 +59,7 @@ public struct MetricTable: Sendable, Equatable {
     public struct Position: Sendable, Equatable {
         public var row: Int
         public var column: Int
+        public init(row: Int, column: Int) { self.row = row; self.column = column }
     }
     public var metric: String
     public var storage: EvalStorage

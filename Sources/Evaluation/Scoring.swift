@@ -39,19 +39,18 @@ enum Scoring {
                                            rescoreMultiplier: rescoreMultiplier).map(\.index) }
         }
         var out = [String: Double]()
-        let share = 1 / Double(max(queries.count, 1))
         for q in 0..<queries.count {
             let ranking = rank(q)
             let atK = Analysis.rankingScores(ranking: ranking, grades: judgments[q], k: k)
-            out["ndcg@\(k)", default: 0] += atK.ndcg * share
-            out["mrr@\(k)", default: 0] += atK.reciprocalRank * share
-            out["recall@\(k)", default: 0] += atK.recall * share
+            out["ndcg@\(k)", default: 0] += atK.ndcg
+            out["mrr@\(k)", default: 0] += atK.reciprocalRank
+            out["recall@\(k)", default: 0] += atK.recall
             if k != 100 {
-                out["recall@100", default: 0] += Analysis.rankingScores(ranking: ranking, grades: judgments[q], k: 100).recall * share
+                out["recall@100", default: 0] += Analysis.rankingScores(ranking: ranking, grades: judgments[q], k: 100).recall
             }
-            out["map@\(k)", default: 0] += atK.averagePrecision * share
+            out["map@\(k)", default: 0] += atK.averagePrecision
         }
-        return out
+        return out.mapValues { $0 / Double(max(queries.count, 1)) }
     }
 
     /// Spearman and Pearson between the pair similarities and the gold scores.

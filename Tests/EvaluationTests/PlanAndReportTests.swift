@@ -50,15 +50,17 @@ final class PlanAndReportTests: XCTestCase {
         let report = EvalReport(kind: .pairs, metrics: ["spearman", "pearson"], tasks: ["a", "b"], dims: [64, 128],
                                 storages: [.float32, .binary],
                                 cells: [cell("a", 64, .float32, 0.5), cell("a", 128, .float32, 0.8), cell("b", 64, .float32, 0.8),
-                                        cell("b", 128, .float32, 0.7), cell("a", 128, .binary, 0.6)], evaluated: 10)
+                                        cell("b", 128, .float32, -0.1), cell("a", 128, .binary, 0.6),
+                                        cell("b", 128, .binary, 0.2)], evaluated: 10)
         let t = report.table(metric: "spearman")
-        XCTAssertEqual(t.values, [[0.5, 0.8], [0.8, 0.7]])
+        XCTAssertEqual(t.values, [[0.5, 0.8], [0.8, -0.1]])
         XCTAssertEqual(t.best, MetricTable.Position(row: 0, column: 1), "tie: the earlier row wins")
         XCTAssertEqual(t.bytesPerMillion, [256_000_000, 512_000_000])
         XCTAssertEqual(try XCTUnwrap(report.retention("spearman", task: "a", dim: 128, storage: .binary)), 0.75, accuracy: 1e-12)
-        XCTAssertNil(report.retention("spearman", task: "b", dim: 64, storage: .binary))
+        XCTAssertNil(report.retention("spearman", task: "b", dim: 64, storage: .binary), "not measured")
+        XCTAssertNil(report.retention("spearman", task: "b", dim: 128, storage: .binary), "negative float32 baseline")
         let binary = report.table(metric: "spearman", storage: .binary)
-        XCTAssertEqual(binary.values, [[nil, 0.6], [nil, nil]])
+        XCTAssertEqual(binary.values, [[nil, 0.6], [nil, 0.2]])
         XCTAssertEqual(binary.best, MetricTable.Position(row: 0, column: 1))
         XCTAssertEqual(binary.bytesPerMillion, [8_000_000, 16_000_000])
     }
