@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layers (dependencies point downwards only), see docs/CODEBASE.md:
-//   loupe → Terminal, ExplorerRuntime → Explorer → Session → Analysis, Corpus → EmbeddingEngine
-//   → JinaEmbeddings → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels; loupe → Evaluation → Analysis, Corpus
+//   loupe → Terminal, ExplorerRuntime → Explorer → Session → (Evaluation →) Analysis, Corpus → EmbeddingEngine
+//   → JinaEmbeddings → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 let cFast: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
 
@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Analysis", "Corpus"], swiftSettings: fast),
 
         // One working session for every front end: the engine, the cache, corpora and their questions
-        .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "JinaEmbeddings"],
+        .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "Evaluation", "JinaEmbeddings"],
                 swiftSettings: fast),
 
         // UI
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "JinaEmbeddings", "TestSupport"]),
-        .testTarget(name: "SessionTests", dependencies: ["Session", "TestSupport"]),
+        .testTarget(name: "SessionTests", dependencies: ["Session", "Evaluation", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Analysis", "Corpus", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
         .testTarget(name: "ExplorerRuntimeTests", dependencies: ["ExplorerRuntime", "Explorer", "Session", "TestSupport"]),

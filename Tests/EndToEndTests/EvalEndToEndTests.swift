@@ -11,28 +11,10 @@ final class EvalEndToEndTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: home) }
 
     private func loupe(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let binary = Fixtures.repoRoot.appendingPathComponent(".build/debug/loupe")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            XCTFail("\(binary.path) is missing; `swift build` (or `swift test`) builds it")
-            throw FixtureError.missing(binary.path)
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = args
-        process.currentDirectoryURL = Fixtures.repoRoot
-        var env = ProcessInfo.processInfo.environment
-        env["LOUPE_HOME"] = home.path
-        env.removeValue(forKey: "LOUPE_MODEL")
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try LoupeBinary.run(args, home: home)
     }
+
+    private func sample(_ name: String) -> String { Fixtures.repoRoot.appendingPathComponent("samples/eval/\(name)").path }
 
     private func model() throws -> String { try Fixtures.defaultModelDirectory().path }
 
@@ -43,7 +25,7 @@ final class EvalEndToEndTests: XCTestCase {
     }
 
     func testFAQRetrievalGridAndTheCache() throws {
-        let first = try loupe(["eval", "samples/eval/faq", "--json", "--model", try model()])
+        let first = try loupe(["eval", sample("faq"), "--json", "--model", try model()])
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stderr.contains("320 texts embedded, 0 from the cache"), first.stderr)
         let cells = try objects(first.stdout)
@@ -70,21 +52,21 @@ final class EvalEndToEndTests: XCTestCase {
         let retention = try XCTUnwrap((binary["retention"] as? [String: Any])?["ndcg@10"] as? Double)
         XCTAssertEqual(retention, try XCTUnwrap(binary["ndcg@10"] as? Double) / (full["ndcg@10"] as? Double ?? .nan), accuracy: 1e-9)
 
-        let second = try loupe(["eval", "samples/eval/faq", "--json", "--model", try model()])
+        let second = try loupe(["eval", sample("faq"), "--json", "--model", try model()])
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertTrue(second.stderr.contains("0 texts embedded, 320 from the cache"), second.stderr)
         XCTAssertEqual(second.stdout, first.stdout, "the same vectors give the same numbers")
     }
 
     func testPairsAndLabelledSamplesWithTheirMetrics() throws {
-        let pairs = try loupe(["eval", "samples/eval/pairs.tsv", "--dims", "384", "--json", "--quiet", "--model", try model()])
+        let pairs = try loupe(["eval", sample("pairs.tsv"), "--dims", "384", "--json", "--quiet", "--model", try model()])
         XCTAssertEqual(pairs.status, 0, pairs.stderr)
         let p = try objects(pairs.stdout)
         XCTAssertEqual(p.count, 3)
         XCTAssertEqual(Set(p[0].keys), ["task", "dim", "storage", "bytes_per_vector", "spearman", "pearson", "pairs"])
         XCTAssertEqual(p[0]["pairs"] as? Int, 86)
 
-        let topics = try loupe(["eval", "samples/eval/topics.jsonl", "--dims", "128,384", "--quiet", "--model", try model()])
+        let topics = try loupe(["eval", sample("topics.jsonl"), "--dims", "128,384", "--quiet", "--model", try model()])
         XCTAssertEqual(topics.status, 0, topics.stderr)
         XCTAssertTrue(topics.stdout.contains("V-measure"), topics.stdout)
         XCTAssertTrue(topics.stdout.contains("5-NN accuracy"), topics.stdout)
@@ -104,10 +86,10 @@ final class EvalEndToEndTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("qrels/test.tsv:2: score 'high' is not a whole number ≥ 0"), run.stderr)
         XCTAssertTrue(run.stdout.isEmpty)
 
-        let task = try loupe(["eval", "samples/eval/faq", "--tasks", "retrieval", "--model", try model()])
+        let task = try loupe(["eval", sample("faq"), "--tasks", "retrieval", "--model", try model()])
         XCTAssertNotEqual(task.status, 0)
         XCTAssertTrue(task.stderr.contains("unknown task 'retrieval' for this model; valid: none"), task.stderr)
-        let dim = try loupe(["eval", "samples/eval/faq", "--dims", "500", "--model", try model()])
+        let dim = try loupe(["eval", sample("faq"), "--dims", "500", "--model", try model()])
         XCTAssertNotEqual(dim.status, 0)
         XCTAssertTrue(dim.stderr.contains("invalid dimension '500'; valid: 1…384"), dim.stderr)
     }

@@ -1,12 +1,11 @@
 import ArgumentParser
 import Corpus
-import EmbeddingEngine
 import Evaluation
 import Foundation
-import JinaEmbeddings
+import Session
 
 /// `loupe eval DATASET`: quality of every task × dimension × storage on the user's labelled data.
-/// Parsing and output only; the grid runs in `Evaluation`, the encoder is reached in `EvalEncoder`.
+/// Parsing and output only: the session's engine runs the grid (`Engine.evaluate`) through the cache.
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -45,60 +44,29 @@ struct EvalCommand: AsyncParsableCommand {
 
     func run() async throws {
         let data = try cliErrors { try EvalDatasetLoader.load(path: dataset, textField: field, labelField: labelField) }
-        let model = try modelOptions.loadModel()
-        let plan = try cliErrors {
-            EvalPlan(tasks: try EvalTask.parse(tasks, modelTasks: model.tasks),
-                     dims: try EvalPlan.parseDimensions(dims, valid: model.dimensions, hidden: model.hiddenSize), k: k)
-        }
+        let engine = try modelOptions.openEngine()
+        let plan = try cliErrors { try engine.evalPlan(tasks: tasks, dims: dims, k: k) }
         if !modelOptions.quiet {
-            CorpusSession.note("eval: \(data.summary); \(plan.tasks.count) task\(plan.tasks.count == 1 ? "" : "s") × "
-                               + "\(plan.dims.count) dimension\(plan.dims.count == 1 ? "" : "s") × \(plan.storages.count) storages")
+            CLI.note("eval: \(data.summary); \(plan.tasks.count) task\(plan.tasks.count == 1 ? "" : "s") × "
+                     + "\(plan.dims.count) dimension\(plan.dims.count == 1 ? "" : "s") × \(plan.storages.count) storages")
             if case .retrieval(let r) = data, r.missingDocumentRows + r.unknownQueryRows > 0 {
-                CorpusSession.note("eval: qrels: \(r.missingDocumentRows) judgment(s) of documents missing from corpus.jsonl "
-                                   + "(counted as relevant, never retrievable), \(r.unknownQueryRows) of unknown queries (ignored)")
+                CLI.note("eval: qrels: \(r.missingDocumentRows) judgment(s) of documents missing from corpus.jsonl "
+                         + "(counted as relevant, never retrievable), \(r.unknownQueryRows) of unknown queries (ignored)")
             }
         }
-        let encoder = EvalEncoder(model: model, options: modelOptions)
         let started = Date()
-        let report = try await cliErrors { try await Evaluator.run(data, plan: plan, embed: encoder.embed) }
+        let (report, cost) = try await cliErrors {
+            try await ProgressBar.run(service: engine.service, label: "embedding",
+                                      enabled: !modelOptions.quiet && ProgressBar.stderrIsTerminal) {
+                try await engine.evaluate(data, plan: plan)
+            }
+        }
         if !modelOptions.quiet {
-            let (embedded, cached) = encoder.counts
-            CorpusSession.note("eval: \(embedded) texts embedded, \(cached) from the cache, "
-                               + String(format: "%.1f s", Date().timeIntervalSince(started)))
+            CLI.note("eval: \(cost.embedded) texts embedded, \(cost.cached) from the cache, "
+                     + String(format: "%.1f s", Date().timeIntervalSince(started)))
         }
         if json { return EvalOutput.printJSON(report) }
-        EvalOutput.printTables(report, dataset: dataset, model: model.name)
+        EvalOutput.printTables(report, dataset: dataset, model: engine.info.name)
         if isatty(STDOUT_FILENO) == 1 { EvalOutput.printChart(report) }
-    }
-}
-
-/// The one place `loupe eval` reaches the engine: every text goes through the cache-backed
-/// `Indexer` at bulk priority (with the progress bar on stderr), at full dimension.
-final class EvalEncoder: @unchecked Sendable {
-    let service: EncoderService
-    let indexer: Indexer
-    let applyPrefix: Bool
-    let showProgress: Bool
-    private let lock = NSLock()
-    private var embedded = 0, cached = 0
-
-    init(model: EmbeddingModel, options: ModelOptions) {
-        (service, indexer) = CorpusSession.makeIndexer(model: model, options: options)
-        applyPrefix = !options.noPrefix
-        showProgress = !options.quiet && ProgressBar.stderrIsTerminal
-    }
-
-    /// Texts embedded by the encoder and texts found in the cache so far.
-    var counts: (embedded: Int, cached: Int) { lock.withLock { (embedded, cached) } }
-
-    var embed: Evaluator.Embed {
-        { [self] texts, task, role in
-            let label = "\(task ?? "none") · \(role == .query ? "queries" : "documents")"
-            let result = try await ProgressBar.run(service: service, label: label, enabled: showProgress) {
-                try await indexer.embedCounting(texts: texts, task: task, applyPrefix: applyPrefix, priority: .bulk)
-            }
-            lock.withLock { embedded += texts.count - result.cached; cached += result.cached }
-            return result.vectors
-        }
     }
 }
