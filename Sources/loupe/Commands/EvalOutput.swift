@@ -52,7 +52,7 @@ enum EvalOutput {
                 }
             }
             print("")
-            print(t.render(), terminator: "")
+            for line in t.render().split(separator: "\n") { print(line.replacing(/\s+$/, with: "")) }
         }
         print("\n* best float32 cell; int8 and binary rows: share of the float32 value kept")
     }
