@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers (dependencies point downwards only), see docs/CODEBASE.md:
-//   loupe → Terminal, ExplorerRuntime → Explorer → Session → Analysis, Corpus → EmbeddingEngine
+//   loupe → Terminal, ExplorerRuntime → Explorer → Session → (Evaluation →) Analysis, Corpus → EmbeddingEngine
 //   → JinaEmbeddings → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 let cFast: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
@@ -38,9 +38,10 @@ let package = Package(
                 dependencies: ["EmbeddingEngine", "Hashing", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: fast),
         .target(name: "Analysis", dependencies: ["Numerics"], swiftSettings: fast),
+        .target(name: "Evaluation", dependencies: ["Analysis", "Corpus"], swiftSettings: fast),
 
         // One working session for every front end: the engine, the cache, corpora and their questions
-        .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "JinaEmbeddings"],
+        .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "Evaluation", "JinaEmbeddings"],
                 swiftSettings: fast),
 
         // UI
@@ -52,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "loupe",
             dependencies: [
-                "Terminal", "ExplorerRuntime", "Explorer", "Session", "Analysis", "Corpus", "EmbeddingEngine",
+                "Terminal", "ExplorerRuntime", "Explorer", "Session", "Evaluation", "Analysis", "Corpus", "EmbeddingEngine",
                 "JinaEmbeddings", "Tokenizers", "Numerics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -69,7 +70,8 @@ let package = Package(
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "JinaEmbeddings", "TestSupport"]),
-        .testTarget(name: "SessionTests", dependencies: ["Session", "TestSupport"]),
+        .testTarget(name: "SessionTests", dependencies: ["Session", "Evaluation", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Analysis", "Corpus", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
         .testTarget(name: "ExplorerRuntimeTests", dependencies: ["ExplorerRuntime", "Explorer", "Session", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

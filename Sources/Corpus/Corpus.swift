@@ -40,6 +40,8 @@ public enum CorpusError: Error, CustomStringConvertible {
     case invalidOption(String)
     /// A bug: the encoder answered without a vector for an item it was given.
     case missingVector(item: Int, of: Int)
+    /// A path given to `loupe eval` that has none of the evaluation layouts.
+    case notADataset(path: String, reason: String)
     public var description: String {
         switch self {
         case .empty(let what): return "the corpus is empty: \(what)"
@@ -50,6 +52,7 @@ public enum CorpusError: Error, CustomStringConvertible {
         case .invalidOption(let m): return m
         case .missingVector(let i, let n):
             return "internal error: no vector came back for item \(i + 1) of \(n) (a bug in loupe; please report it with the command you ran)"
+        case .notADataset(let p, let r): return "\(p) is not an evaluation data set: \(r)"
         }
     }
 }
