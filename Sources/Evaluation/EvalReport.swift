@@ -13,7 +13,7 @@ public struct EvalCell: Sendable, Equatable {
 }
 
 /// Everything `Evaluator.run` measured, and the views the CLI and the explorer draw from it.
-public struct EvalReport: Sendable {
+public struct EvalReport: Sendable, Equatable {
     public var kind: EvalDatasetKind
     /// Metric names in display order; the first is the main one (the chart's).
     public var metrics: [String]

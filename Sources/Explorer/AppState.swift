@@ -2,6 +2,7 @@ import Foundation
 import Analysis
 import Corpus
 import EmbeddingEngine
+import Evaluation
 import Session
 
 /// Where typing goes: the view's text field, or the view's list (letter keys are commands).
@@ -74,7 +75,8 @@ public struct MapState: Equatable, Sendable {
 }
 
 public struct AdaptersState: Equatable, Sendable {
-    public enum Mode: Equatable, Sendable { case tasks, dimensions }
+    /// Two tasks at one dimension, one task at two dimensions, or the evaluation grid (with --eval).
+    public enum Mode: Equatable, Sendable { case tasks, dimensions, evaluation }
     public var mode: Mode = .tasks
     public var taskA: String?
     public var taskB: String?
@@ -82,6 +84,22 @@ public struct AdaptersState: Equatable, Sendable {
     /// The texts the comparison is about (scratch list, or a sample of the corpus).
     public var texts: [String] = []
     public var selected = 0
+}
+
+/// A labelled data set the explorer evaluates the model on (`--eval`, or a BEIR folder as the corpus).
+public struct EvaluationState: Equatable, Sendable {
+    /// "faq — retrieval: 250 documents, 71 queries".
+    public var name: String
+    /// Query text → document → grade, when the corpus is the data set's own (Search marks them).
+    public var relevance: [String: [Int: Int]]
+    /// The grid, once computed (every task × dimension × storage).
+    public var report: EvalReport?
+    /// Index into `report.metrics` of the metric shown.
+    public var metric = 0
+    public var storage: EvalStorage = .float32
+    public init(name: String, relevance: [String: [Int: Int]] = [:]) { self.name = name; self.relevance = relevance }
+
+    public var metricName: String? { report.flatMap { $0.metrics.indices.contains(metric) ? $0.metrics[metric] : nil } }
 }
 
 /// The whole explorer, as a value. `update` is the only thing that changes it.
@@ -123,6 +141,7 @@ public struct AppState: Equatable, Sendable {
     public var duplicates = DuplicatesState()
     public var map = MapState()
     public var adapters = AdaptersState()
+    public var evaluation: EvaluationState?
 
     public init(width: Int = 80, height: Int = 24) { self.width = width; self.height = height }
 

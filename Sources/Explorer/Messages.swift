@@ -79,6 +79,9 @@ public enum Message: Sendable {
     /// An effect failed; `id` names the request when it was one.
     case failed(id: Int?, message: String)
     case dropListWritten(path: String, count: Int)
+    /// An evaluation data set is loaded: its name, its queries (the search field's history, so ↑ walks
+    /// them) and, when the corpus is its own, the graded relevant documents per query text.
+    case evaluationLoaded(name: String, queries: [String], relevance: [String: [Int: Int]])
 }
 
 /// A side effect for the runtime to perform. `update` stays pure by returning these.

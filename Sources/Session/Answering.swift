@@ -55,6 +55,16 @@ extension Workspace {
 
         case .compare(let items, let a, let b):
             return try await engine.compare(items, a, b)
+
+        case .evaluation:
+            if let report = await storedEvaluation() { return Answered(answer: .evaluation(report)) }
+            guard let dataset = evaluation else {
+                throw SessionError.options("no evaluation data set: open the explorer with --eval DATASET "
+                                           + "(a BEIR folder, or a file of pairs or labelled texts)")
+            }
+            let (report, _) = try await engine.evaluate(dataset, plan: try engine.evalPlan())
+            await store(report)
+            return Answered(answer: .evaluation(report))
         }
     }
 

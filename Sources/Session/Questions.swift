@@ -1,4 +1,5 @@
 import Analysis
+import Evaluation
 
 // The questions every front end asks of a corpus and its answers, at document level.
 //
@@ -65,6 +66,8 @@ public enum Question: Equatable, Sendable {
     case similarity(texts: [String])
     /// The same texts under two lenses.
     case compare(texts: [String], a: Lens, b: Lens)
+    /// The session's evaluation data set over every task × dimension × storage (`loupe eval`'s grid).
+    case evaluation
 }
 
 public enum Answer: Equatable, Sendable {
@@ -75,4 +78,5 @@ public enum Answer: Equatable, Sendable {
     case projection(points: [SIMD2<Float>], clusters: [Int])
     case similarity([[Float]])
     case comparison(Comparison)
+    case evaluation(EvalReport)
 }

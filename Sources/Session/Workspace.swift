@@ -1,6 +1,7 @@
 import Analysis
 import Corpus
 import EmbeddingEngine
+import Evaluation
 import Foundation
 
 /// A corpus's vectors as the questions need them at one dimension: per chunk (search) and per
@@ -21,20 +22,23 @@ public actor Workspace {
     public nonisolated let corpus: LoadedCorpus
     /// Split documents longer than this many tokens into chunks (late chunking); nil = whole documents.
     public nonisolated let chunkTokens: Int?
+    /// A labelled data set to evaluate the model on (`loupe explore --eval`), if any.
+    public nonisolated let evaluation: EvalDataset?
 
     private var indexes: [TaskKey: IndexedCorpus] = [:]
     /// The part embedded so far of indexes still being built (written from the encoder's queue).
     private nonisolated let partials = PartialIndexes()
     private var lenses: [Lens: CorpusVectors] = [:]
     private var clusterings: [ClusterKey: Clustering] = [:]
+    private var evaluationReport: EvalReport?
 
     struct TaskKey: Hashable { var task: String? }
     struct ClusterKey: Hashable { var lens: Lens; var spec: ClusterSpec }
 
-    public init(engine: Engine, corpus: LoadedCorpus, chunkTokens: Int? = nil) throws {
+    public init(engine: Engine, corpus: LoadedCorpus, chunkTokens: Int? = nil, evaluation: EvalDataset? = nil) throws {
         if let n = chunkTokens, n < 1 { throw SessionError.options("--chunk-tokens must be at least 1 (got \(n))") }
         guard !corpus.documents.isEmpty else { throw CorpusError.empty("no documents were found in \(corpus.sources.joined(separator: ", "))") }
-        self.engine = engine; self.corpus = corpus; self.chunkTokens = chunkTokens
+        self.engine = engine; self.corpus = corpus; self.chunkTokens = chunkTokens; self.evaluation = evaluation
     }
 
     public nonisolated var texts: [String] { corpus.documents.map(\.text) }
@@ -102,6 +106,8 @@ public actor Workspace {
 
     func clustering(_ key: ClusterKey) -> Clustering? { clusterings[key] }
     func store(_ c: Clustering, _ key: ClusterKey) { clusterings[key] = c }
+    func storedEvaluation() -> EvalReport? { evaluationReport }
+    func store(_ report: EvalReport) { evaluationReport = report }
 }
 
 /// The newest partial index per task, kept under a lock: the Indexer hands snapshots over on the

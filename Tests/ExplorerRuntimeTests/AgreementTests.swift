@@ -20,9 +20,12 @@ final class AgreementTests: XCTestCase {
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
     }
 
-    /// (document, score) pairs of a search / neighbours JSON answer.
-    func results(_ json: [String: Any]) -> [(Int, Float)] {
-        (json["results"] as? [[String: Any]] ?? []).map { (($0["index"] as? Int) ?? -1, (($0["score"] as? NSNumber)?.floatValue) ?? .nan) }
+    /// (document, score) pairs of a search / neighbours answer, read exactly (JSONDecoder).
+    func results(_ args: [String]) throws -> [(Int, Float)] {
+        struct Results: Decodable { struct Row: Decodable { var index: Int; var score: Float }; var results: [Row] }
+        let run = try LoupeBinary.run(args + ["--json", "--quiet"], home: home)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        return try JSONDecoder().decode(Results.self, from: Data(run.stdout.utf8)).results.map { ($0.index, $0.score) }
     }
 
     func assertSame(_ cli: [(Int, Float)], _ explorer: [DocumentHit], file: StaticString = #filePath, line: UInt = #line) {
@@ -47,13 +50,13 @@ final class AgreementTests: XCTestCase {
             try await h.pump { $0.search.answeredQuery == query && $0.requests[.search].pending == nil }
             let hits = h.state.search.hits
             XCTAssertEqual(hits.count, min(k, ChunkedCorpus.documents.count))
-            assertSame(results(try cli(["search"] + common + ["--query", query, "--k", "\(k)"])), hits)
+            assertSame(try results(["search"] + common + ["--query", query, "--k", "\(k)"]), hits)
         }
 
         // Neighbours of document 0 (the explorer shows 15).
         h.perform(focusNeighbours(&h.state, on: 0, remember: false))
         try await h.settled(.neighbours)
-        assertSame(results(try cli(["neighbours"] + common + ["--index", "0", "--k", "15"])), h.state.neighbours.hits)
+        assertSame(try results(["neighbours"] + common + ["--index", "0", "--k", "15"]), h.state.neighbours.hits)
 
         // Clusters with k chosen automatically, then k = 3.
         h.perform(switchView(&h.state, to: .clusters))
@@ -73,9 +76,14 @@ final class AgreementTests: XCTestCase {
         h.perform(switchView(&h.state, to: .duplicates))
         try await h.settled(.duplicates)
         let threshold = String(format: "%.2f", h.state.duplicates.threshold)
-        let groups = try cli(["dedup"] + common + ["--threshold", threshold])["groups"] as? [[String: Any]] ?? []
-        XCTAssertEqual(groups.map { $0["members"] as? [Int] ?? [] }, h.state.duplicates.groups.map(\.members))
-        XCTAssertEqual(groups.map { ($0["min_similarity"] as? NSNumber)?.floatValue }, h.state.duplicates.groups.map(\.minSimilarity))
+        struct Groups: Decodable {
+            struct Group: Decodable { var members: [Int]; var min_similarity: Float }
+            var groups: [Group]
+        }
+        let run = try LoupeBinary.run(["dedup"] + common + ["--threshold", threshold, "--json", "--quiet"], home: home)
+        let groups = try JSONDecoder().decode(Groups.self, from: Data(run.stdout.utf8)).groups
+        XCTAssertEqual(groups.map(\.members), h.state.duplicates.groups.map(\.members))
+        XCTAssertEqual(groups.map(\.min_similarity), h.state.duplicates.groups.map(\.minSimilarity))
     }
 
     /// With adapters: the corpus under retrieval.passage and the query under retrieval.query, at a
@@ -90,7 +98,7 @@ final class AgreementTests: XCTestCase {
         h.state.search.k = 7
         h.type("refund for a double charge")
         try await h.pump { $0.search.answeredQuery == "refund for a double charge" && $0.requests[.search].pending == nil }
-        let json = try cli(["search", corpus.path, "--model", model, "--dim", "64", "--k", "7", "--query", "refund for a double charge"])
-        assertSame(results(json), h.state.search.hits)
+        assertSame(try results(["search", corpus.path, "--model", model, "--dim", "64", "--k", "7", "--query",
+                                 "refund for a double charge"]), h.state.search.hits)
     }
 }

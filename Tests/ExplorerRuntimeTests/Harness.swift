@@ -14,13 +14,20 @@ final class Harness {
     let runner: EffectRunner
     var state: AppState
 
-    init(corpus: URL, options: EngineOptions, chunkTokens: Int? = nil, task: String? = nil, dim: Int? = nil,
+    convenience init(corpus: URL, options: EngineOptions, chunkTokens: Int? = nil, task: String? = nil, dim: Int? = nil,
+                     dropListDirectory: URL? = nil) throws {
+        try self.init(opened: ExplorerCorpus.open(paths: [corpus.path], field: nil, eval: nil, defaultSample: { corpus.path }),
+                      options: options, chunkTokens: chunkTokens, task: task, dim: dim, dropListDirectory: dropListDirectory)
+    }
+
+    /// As `loupe explore` opens it (`ExplorerCorpus.open`: corpus paths, `--eval`).
+    init(opened: ExplorerCorpus, options: EngineOptions, chunkTokens: Int? = nil, task: String? = nil, dim: Int? = nil,
          dropListDirectory: URL? = nil, width: Int = 120, height: Int = 40) throws {
         runner = EffectRunner(queue: queue, dropListDirectory: dropListDirectory ?? FileManager.default.temporaryDirectory)
         state = AppState(width: width, height: height)
-        let loaded = try CorpusLoader.load(paths: [corpus.path])
-        perform(update(&state, .corpusLoaded(name: corpus.lastPathComponent, documents: loaded.documents)))
-        ExplorerStartup.start(options: options, corpus: loaded, chunkTokens: chunkTokens, task: task, dim: dim, runner: runner)
+        perform(update(&state, .corpusLoaded(name: opened.name, documents: opened.corpus.documents)))
+        ExplorerStartup.start(options: options, corpus: opened.corpus, chunkTokens: chunkTokens, task: task, dim: dim,
+                              evaluation: opened.evaluation, evaluationName: opened.evaluationName, runner: runner)
     }
 
     deinit { runner.stop() }

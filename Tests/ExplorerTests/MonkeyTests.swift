@@ -1,4 +1,5 @@
 import Analysis
+import Evaluation
 import Corpus
 import EmbeddingEngine
 import Session
@@ -47,6 +48,9 @@ final class MonkeyTests: XCTestCase {
             }
             apply(.corpusLoaded(name: "c", documents: (0..<docs).map { Document(index: $0, text: "doc \($0)", source: "c:\($0)") }))
             apply(.modelLoaded(model, task: model.hasAdapters ? "retrieval.passage" : nil, dim: nil))
+            if run % 3 == 0 {
+                apply(.evaluationLoaded(name: "eval", queries: ["q1", "q2"], relevance: ["q1": [0: 1], "q2": [docs - 1: 2]]))
+            }
             for _ in 0..<40 {
                 steps += 1
                 switch Int.random(in: 0..<100, using: &rng) {
@@ -108,6 +112,8 @@ final class MonkeyTests: XCTestCase {
             let m = texts.map { _ in texts.map { _ in Float(0.5) } }
             return .comparison(Comparison(matrixA: m, matrixB: m, difference: m, spearman: 1,
                                           rankChanges: texts.map { _ in texts.map { _ in 0 } }))
+        case .evaluation:
+            return .evaluation(EvaluationViewTests.report)
         }
     }
 
@@ -134,6 +140,8 @@ final class MonkeyTests: XCTestCase {
             fail("map cursor \(s.map.cursorX),\(s.map.cursorY) in \(area)")
         }
         if case .taskPicker(let i)? = s.overlay, !s.taskChoices.indices.contains(i) { fail("task picker row \(i)") }
+        if s.adapters.mode == .evaluation && s.evaluation == nil { fail("evaluation mode without a data set") }
+        if let e = s.evaluation, let r = e.report, !r.metrics.indices.contains(e.metric) { fail("metric \(e.metric)") }
         // One pending request per view, each one the runtime still knows about.
         let pending = s.requests.pendingIDs
         if Set(pending).count != pending.count { fail("two views wait for one id: \(pending)") }
@@ -148,6 +156,7 @@ final class MonkeyTests: XCTestCase {
                 if !s.indexReady && s.partialChunks == 0 { fail("search with nothing indexed") }
             case .similarity(let texts): if texts.isEmpty { fail("an empty similarity matrix") }
             case .compare(let texts, _, _): if texts.count < 2 { fail("a comparison of fewer than two texts") }
+            case .evaluation: if s.evaluation == nil { fail("an evaluation without a data set") }
             }
         }
     }

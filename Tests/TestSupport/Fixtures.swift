@@ -164,3 +164,32 @@ public enum ChunkedCorpus {
         return url
     }
 }
+
+/// JSON numbers read exactly. (Foundation's JSONSerialization on Linux can be one ulp off for doubles,
+/// e.g. 0.7520898857508356 → …357; JSONDecoder rounds correctly, so comparisons "to the bit" use this.)
+public struct JSONObject: Decodable {
+    public var strings: [String: String] = [:]
+    public var numbers: [String: Double] = [:]
+    public var integers: [String: Int] = [:]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        for key in c.allKeys {
+            if let i = try? c.decode(Int.self, forKey: key) { integers[key.stringValue] = i }
+            if let d = try? c.decode(Double.self, forKey: key) { numbers[key.stringValue] = d }
+            if let s = try? c.decode(String.self, forKey: key) { strings[key.stringValue] = s }
+        }
+    }
+
+    /// One object per line (JSON Lines).
+    public static func lines(_ text: String) throws -> [JSONObject] {
+        try text.split(separator: "\n").map { try JSONDecoder().decode(JSONObject.self, from: Data($0.utf8)) }
+    }
+}

@@ -98,9 +98,15 @@ func requestProjection(_ state: inout AppState) -> [Effect] {
     return issue(&state, .map, .projection(ClusterSpec(k: state.clusters.k)))
 }
 
-/// The Adapters view compares the scratch texts (two or more) or else a spread-out corpus sample.
+/// The Adapters view compares the scratch texts (two or more) or else a spread-out corpus sample; in
+/// evaluation mode it asks once for the evaluation grid (which does not depend on the lens).
 func requestComparison(_ state: inout AppState) -> [Effect] {
     guard let model = state.model else { return [] }
+    if state.adapters.mode == .evaluation {
+        state.requests[.adapters].generation = state.generation
+        guard state.evaluation != nil, state.evaluation?.report == nil else { return cancel(&state, .adapters) }
+        return issue(&state, .adapters, .evaluation)
+    }
     let texts = comparisonTexts(state)
     state.requests[.adapters].generation = state.generation
     state.adapters.texts = texts
@@ -160,6 +166,12 @@ func accept(_ state: inout AppState, id: Int, _ answer: Answer) -> [Effect] {
         if fresh {
             let area = Layout.mapArea(state)
             state.map.cursorX = area.width / 2; state.map.cursorY = area.height / 2
+        }
+    case (.adapters, .evaluation(let report)):
+        if var e = state.evaluation {
+            e.report = report
+            e.metric = min(e.metric, max(0, report.metrics.count - 1))
+            state.evaluation = e
         }
     case (.adapters, .comparison(let c)):
         state.adapters.comparison = c

@@ -62,6 +62,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         if let id { clearPending(&state, id: id) }
         state.setStatus(text, error: true)
         return []
+    case .evaluationLoaded(let name, let queries, let relevance):
+        state.evaluation = EvaluationState(name: name, relevance: relevance)
+        state.search.query.preload(history: queries)
+        return []
     case .dropListWritten(let path, let count):
         state.duplicates.lastWritten = path
         state.setStatus("wrote \(count) document \(count == 1 ? "index" : "indices") to drop to \(path)")

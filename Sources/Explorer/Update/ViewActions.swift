@@ -84,15 +84,36 @@ func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
         else { state.adapters.taskB = next(state.adapters.taskB) }
         return requestComparison(&state)
     case (.adapters, .toggleCompareMode):
-        guard state.model?.hasAdapters == true else {
-            state.setStatus("without adapters only the dimension comparison is available", error: true)
+        let modes = compareModes(state)
+        guard modes.count > 1 else {
+            state.setStatus("without adapters only the dimension comparison is available (--eval adds an evaluation)", error: true)
             return []
         }
-        state.adapters.mode = state.adapters.mode == .tasks ? .dimensions : .tasks
+        let i = modes.firstIndex(of: state.adapters.mode) ?? -1
+        state.adapters.mode = modes[(i + 1) % modes.count]
         return requestComparison(&state)
+    case (.adapters, .nextMetric), (.adapters, .nextStorage):
+        guard state.adapters.mode == .evaluation, var e = state.evaluation, let report = e.report else {
+            state.setStatus("the evaluation keys work in evaluation mode (m), once the grid is computed", error: true)
+            return []
+        }
+        if action == .nextMetric { e.metric = (e.metric + 1) % max(1, report.metrics.count) }
+        else {
+            let all = report.storages
+            e.storage = all[((all.firstIndex(of: e.storage) ?? -1) + 1) % max(1, all.count)]
+        }
+        state.evaluation = e
+        return []
     default:
         return []
     }
+}
+
+/// The Adapters view's modes, in the order `m` cycles them.
+func compareModes(_ state: AppState) -> [AdaptersState.Mode] {
+    var modes: [AdaptersState.Mode] = state.model?.hasAdapters == true ? [.tasks, .dimensions] : [.dimensions]
+    if state.evaluation != nil { modes.append(.evaluation) }
+    return modes
 }
 
 /// The document under the cursor of the Search or Neighbours list.

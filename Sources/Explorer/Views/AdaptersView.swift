@@ -3,6 +3,7 @@ import Analysis
 
 func renderAdapters(_ state: AppState, into screen: inout Screen, _ body: Rect) {
     let a = state.adapters
+    if a.mode == .evaluation { return renderEvaluation(state, into: &screen, body) }
     var y = body.y
     let hasAdapters = state.model?.hasAdapters ?? false
     if state.model != nil && !hasAdapters {

@@ -25,19 +25,32 @@ func renderSearch(_ state: AppState, into screen: inout Screen, _ body: Rect) {
         summary = "searching…"
     } else {
         summary = "\(s.hits.count) results for “\(s.answeredQuery)”" + (state.indexReady ? "" : partialNote(state))
-            + (pending ? "  (updating…)" : "")
+            + relevanceNote(state) + (pending ? "  (updating…)" : "")
     }
     screen.put(" " + summary, x: body.x, y: body.y + 1, maxWidth: body.width, style: .dim)
 
+    let relevant = state.evaluation?.relevance[s.answeredQuery.trimmingCharacters(in: .whitespaces)]
     Layout.listWidget(state, .search)?.render(into: &screen) { i, row, screen in
         let hit = s.hits[i]
         var x = row.x
         x += screen.put(DisplayText.padLeft("\(i + 1)", width: 3) + " ", x: x, y: row.y, style: .dim)
+        if let relevant {
+            let grade = relevant[hit.document]
+            x += screen.put(grade.map { $0 > 1 ? "✓\($0) " : "✓  " } ?? "   ", x: x, y: row.y, style: .success)
+        }
         x += ProgressBar.draw(fraction: Double(max(0, hit.score)), width: 10, x: x, y: row.y, into: &screen,
                               style: .score(hit.score))
         x += screen.put(" " + Format.score(hit.score) + "  ", x: x, y: row.y, style: .score(hit.score))
         putHighlighted(documentText(state, hit.document), span: hit.span, x: x, y: row.y, width: row.maxX - x, into: &screen)
     }
+}
+
+/// " · 2 of 3 relevant documents found": when the answered query is one of the evaluation set's.
+func relevanceNote(_ state: AppState) -> String {
+    guard let relevant = state.evaluation?.relevance[state.search.answeredQuery.trimmingCharacters(in: .whitespaces)],
+          !relevant.isEmpty else { return "" }
+    let found = state.search.hits.filter { relevant[$0.document] != nil }.count
+    return " · \(found) of \(relevant.count) relevant (✓) found"
 }
 
 /// A text field's visible part, with the cursor cell drawn in the cursor style when focused.

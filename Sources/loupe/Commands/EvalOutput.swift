@@ -38,11 +38,11 @@ enum EvalOutput {
             let table = report.table(metric: metric)
             let best = table.best
             // The trailing empty column keeps every dimension column right-aligned (TextTable cuts the last one).
-            var t = TextTable([title(metric)] + table.dims.map(String.init) + [""], rightAligned: Set(1...table.dims.count))
-            t.add(["memory / 1M docs"] + table.bytesPerMillion.map(memory))
+            var t = TextTable([EvalFormat.title(metric)] + table.dims.map(String.init) + [""], rightAligned: Set(1...table.dims.count))
+            t.add(["memory / 1M docs"] + table.bytesPerMillion.map(EvalFormat.memory))
             for (r, task) in table.tasks.enumerated() {
                 t.add([task] + table.values[r].enumerated().map { c, v in
-                    format(v) + (best == MetricTable.Position(row: r, column: c) ? "*" : " ")
+                    EvalFormat.value(v) + (best == MetricTable.Position(row: r, column: c) ? "*" : " ")
                 })
                 for storage in report.storages where storage != .float32 {
                     let share = storage == .int8 ? "¼" : "1/32"
@@ -70,7 +70,7 @@ enum EvalOutput {
             guard colour, let series else { return text }
             return "\u{1B}[\(palette[series % palette.count])m\(text)\u{1B}[0m"
         }
-        print("\n\(title(report.mainMetric)) by dimension (float32)")
+        print("\n\(EvalFormat.title(report.mainMetric)) by dimension (float32)")
         for row in rows {
             // Runs of one series share one colour code.
             var line = "", run = "", current: Int? = nil
@@ -86,20 +86,6 @@ enum EvalOutput {
     /// ANSI foreground colours of the chart's lines: cyan, yellow, magenta, green, blue, red.
     static let palette = [36, 33, 35, 32, 34, 31]
 
-    static func title(_ metric: String) -> String {
-        let names = ["ndcg": "nDCG", "mrr": "MRR", "map": "MAP", "recall": "recall", "spearman": "Spearman",
-                     "pearson": "Pearson", "v_measure": "V-measure", "knn_accuracy": "5-NN accuracy"]
-        let parts = metric.split(separator: "@", maxSplits: 1).map(String.init)
-        return (names[parts[0]] ?? parts[0]) + (parts.count > 1 ? "@" + parts[1] : "")
-    }
-
-    static func memory(_ bytes: Int) -> String {
-        let b = Double(bytes)
-        return b >= 1e9 ? String(format: "%.1f GB ", b / 1e9) : b >= 1e6 ? String(format: "%.0f MB ", b / 1e6)
-            : String(format: "%.0f kB ", b / 1e3)
-    }
-
-    static func format(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
 
     static func number(_ v: Double?) -> String { v.map { $0.isFinite ? "\($0)" : "null" } ?? "null" }
 

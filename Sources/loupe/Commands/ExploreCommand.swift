@@ -12,6 +12,8 @@ struct ExploreCommand: AsyncParsableCommand {
         abstract: "Open the terminal explorer (search, matrix, neighbours, clusters, duplicates, map, adapters).",
         discussion: """
             With no corpus it opens the bundled sample samples/faq.txt. Press ? inside for the keys.
+            --eval DATASET (or a BEIR folder as the corpus) adds the evaluation grid of `loupe eval` to the
+            Adapters view (m switches to it) and marks a retrieval query's relevant documents in Search.
             Themes: dark (default), light, high-contrast, mono; NO_COLOR forces mono.
             LOUPE_LATENCY_LOG=FILE appends the keypress→screen latency summary as JSON on exit.
             """)
@@ -31,6 +33,9 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Colour theme: dark, light, high-contrast, mono (or a file name in themes/).")
     var theme: String?
 
+    @Option(name: .long, help: "A labelled data set (as for loupe eval) to evaluate the model on in the Adapters view.")
+    var eval: String?
+
     func run() async throws {
         // Everything that can fail on bad input fails here, before the screen is taken over.
         let theme: Theme
@@ -40,18 +45,20 @@ struct ExploreCommand: AsyncParsableCommand {
             throw CLIError("the explorer reads keys from the terminal, so it cannot take the corpus on stdin; "
                            + "save it to a file and pass its path")
         }
-        let paths = corpus.isEmpty ? [try Resources.defaultSample()] : corpus
         if let n = corpusOptions.chunkTokens, n < 1 { throw CLIError("--chunk-tokens must be at least 1") }
         if let n = modelOptions.maxLength, n < 2 { throw CLIError("--max-length must be at least 2") }
-        let loaded = try cliErrors { try CorpusLoader.load(paths: paths, field: corpusOptions.field) }
+        let opened = try cliErrors {
+            try ExplorerCorpus.open(paths: corpus, field: corpusOptions.field, eval: eval, defaultSample: Resources.defaultSample)
+        }
+        let loaded = opened.corpus
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw CLIError("\(TerminalError.notATerminal)") }
 
         let queue = MessageQueue()
         let runner = EffectRunner(queue: queue)
-        let name = paths.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
-        queue.post(.corpusLoaded(name: name, documents: loaded.documents))
+        queue.post(.corpusLoaded(name: opened.name, documents: loaded.documents))
         ExplorerStartup.start(options: modelOptions.engineOptions(), corpus: loaded, chunkTokens: corpusOptions.chunkTokens,
-                              task: task, dim: dim, runner: runner)
+                              task: task, dim: dim, evaluation: opened.evaluation, evaluationName: opened.evaluationName,
+                              runner: runner)
 
         let loop = ExplorerLoop(theme: theme, queue: queue, runner: runner)
         let outcome: Result<Void, Error> = await withCheckedContinuation { continuation in
