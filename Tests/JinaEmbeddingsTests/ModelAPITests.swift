@@ -88,4 +88,17 @@ final class ModelAPITests: XCTestCase {
         }
         XCTAssertThrowsError(try ModelLocator.resolve(explicit: "/nonexistent", environment: [:]))
     }
+
+    func testCacheRootFollowsHuggingFaceHub() {
+        let env = ["HOME": "/home/u"]
+        XCTAssertEqual(HubCache(environment: env).root.path, "/home/u/.cache/huggingface/hub")
+        XCTAssertEqual(HubCache(environment: env.merging(["XDG_CACHE_HOME": "/x"]) { $1 }).root.path, "/x/huggingface/hub")
+        XCTAssertEqual(HubCache(environment: env.merging(["HF_HOME": "/h"]) { $1 }).root.path, "/h/hub")
+        XCTAssertEqual(HubCache(environment: env.merging(["HF_HOME": "/h", "HUGGINGFACE_HUB_CACHE": "/legacy"]) { $1 }).root.path,
+                       "/legacy")
+        XCTAssertEqual(HubCache(environment: env.merging(["HF_HOME": "/h", "HUGGINGFACE_HUB_CACHE": "/legacy",
+                                                          "HF_HUB_CACHE": "/c"]) { $1 }).root.path, "/c")
+        XCTAssertEqual(HubCache(root: URL(fileURLWithPath: "/c")).repository("jinaai/jina-embeddings-v3").path,
+                       "/c/models--jinaai--jina-embeddings-v3")
+    }
 }
