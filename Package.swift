@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (dependencies point downwards only), see docs/CODEBASE.md:
 //   loupe → Terminal, ExplorerRuntime → Explorer → Session → (Evaluation →) Analysis, Corpus → EmbeddingEngine
 //   → JinaEmbeddings → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
+//   loupe → ModelHub (`loupe fetch`) → JinaEmbeddings, Hashing
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 let cFast: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
 
@@ -16,6 +17,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // Test-only: the loopback imitation of the Hugging Face Hub (Tests/HubImitation); the other two
+        // are already in the graph under Hummingbird.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries and C kernels
@@ -44,6 +53,18 @@ let package = Package(
         .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "Evaluation", "JinaEmbeddings"],
                 swiftSettings: fast),
 
+        // Downloads from the Hugging Face Hub into its cache layout (`loupe fetch`)
+        .target(name: "ModelHub",
+                dependencies: [
+                    "Hashing", "JinaEmbeddings",
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    // Not used: swift-algorithms (under AsyncHTTPClient) brings swift-numerics, whose
+                    // `Numerics` target clashes with ours unless it is renamed here.
+                    .product(name: "Numerics", package: "swift-numerics", moduleAliases: ["Numerics": "SwiftNumerics"]),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                ]),
+
         // UI
         .target(name: "Explorer", dependencies: ["Session", "Analysis", "Corpus", "EmbeddingEngine"], swiftSettings: fast),
         .target(name: "ExplorerRuntime", dependencies: ["Explorer", "Session"], swiftSettings: fast),
@@ -54,13 +75,19 @@ let package = Package(
             name: "loupe",
             dependencies: [
                 "Terminal", "ExplorerRuntime", "Explorer", "Session", "Evaluation", "Analysis", "Corpus", "EmbeddingEngine",
-                "JinaEmbeddings", "Tokenizers", "Numerics",
+                "JinaEmbeddings", "Tokenizers", "Numerics", "ModelHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
 
         // Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "HubImitation",
+                dependencies: [
+                    "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+                ],
+                path: "Tests/HubImitation"),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "Numerics", "TestSupport"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
@@ -74,6 +101,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Analysis", "Corpus", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
         .testTarget(name: "ExplorerRuntimeTests", dependencies: ["ExplorerRuntime", "Explorer", "Session", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "HubImitation", "JinaEmbeddings", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "HubImitation"]),
     ]
 )

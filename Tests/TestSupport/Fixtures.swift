@@ -109,8 +109,10 @@ public enum LoupeBinary {
                                    + " (the loupe executable; `swift build` builds it)")
     }
 
-    /// Runs `loupe args…` with `LOUPE_HOME` set to `home` (and `stdin` as its standard input) to the end.
-    public static func run(_ args: [String], home: URL, stdin: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs `loupe args…` with `LOUPE_HOME` set to `home` (and `stdin` as its standard input) to the end;
+    /// `environment` sets variables, or removes those mapped to nil.
+    public static func run(_ args: [String], home: URL, stdin: String = "",
+                           environment: [String: String?] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let input = home.appendingPathComponent("stdin-\(UUID().uuidString)")
         try stdin.write(to: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: input) }
@@ -119,6 +121,7 @@ public enum LoupeBinary {
         process.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["LOUPE_HOME"] = home.path
+        for (name, value) in environment { env[name] = value }
         process.environment = env
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
