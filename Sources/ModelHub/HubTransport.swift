@@ -43,9 +43,9 @@ struct HubTransport {
     let policy: RetryPolicy
 
     enum Redirects {
-        /// Follow redirects on the same host only, and hand back one to another host (HEAD on /resolve:
-        /// the Hub's 302 carries the file's metadata and the CDN address).
-        case sameHostOnly
+        /// Follow redirects within the origin only (a renamed repository), and hand back one that leaves
+        /// it (HEAD on /resolve: the Hub's 302 to its CDN carries the file's metadata).
+        case sameOriginOnly
         case all
     }
 
@@ -82,7 +82,7 @@ struct HubTransport {
                   let next = URL(string: location, relativeTo: current)?.absoluteURL else {
                 return Response(status: status, headers: response.headers, body: response.body, url: current)
             }
-            if case .sameHostOnly = redirects, !sameOrigin(next, current) {
+            if case .sameOriginOnly = redirects, !sameOrigin(next, current) {
                 return Response(status: status, headers: response.headers, body: response.body, url: current)
             }
             _ = try? await response.body.collect(upTo: 1 << 16)
@@ -115,8 +115,8 @@ struct HubTransport {
 
     var endpointURL: URL { URL(string: settings.endpoint) ?? URL(fileURLWithPath: "/") }
 
-    /// Passes 2xx and 3xx. Maps an error status to what it means on the Hub (X-Error-Code tells a missing revision from a
-    /// missing repository); 429 and 5xx are transient.
+    /// Passes 2xx and 3xx. Maps an error status to what it means on the Hub (X-Error-Code tells a
+    /// missing revision from a missing repository); 429 and 5xx are transient.
     func check(_ response: Response, repo: String, revision: String, path: String? = nil) async throws {
         guard !(200..<400).contains(response.status) else { return }
         let code = response.headers.first(name: "X-Error-Code")

@@ -117,7 +117,7 @@ public struct ModelFetcher: Sendable {
                                       + file.path.split(separator: "/").map(String.init))
         let host = hostName(resolve)
         let head = try await transport.retrying(host: host) {
-            let response = try await transport.send(.HEAD, resolve, redirects: .sameHostOnly)
+            let response = try await transport.send(.HEAD, resolve, redirects: .sameOriginOnly)
             try await transport.check(response, repo: repo, revision: report.revision, path: file.path)
             return response
         }
