@@ -56,22 +56,20 @@ struct FetchCommand: AsyncParsableCommand {
     private func summarize(_ r: FetchReport) {
         let name = "\(r.repo) @ \(r.revision)" + (r.revision == r.commit ? "" : " (commit \(r.commit.prefix(12)))")
         if r.wasComplete {
-            notice("loupe: \(name) is already complete in the cache (\(r.files.count) files): nothing downloaded")
+            CLI.note("\(name) is already complete in the cache (\(r.files.count) files): nothing downloaded")
         } else {
             var parts = ["\(r.downloaded.count) file\(r.downloaded.count == 1 ? "" : "s") downloaded (\(formatBytes(r.bytesReceived))"
                          + (r.bytesResumed > 0 ? ", \(formatBytes(r.bytesResumed)) resumed from an earlier run)" : ")")]
             if !r.linked.isEmpty { parts.append("\(r.linked.count) linked from blobs already in the cache") }
             let present = r.files.count - r.downloaded.count - r.linked.count
             if present > 0 { parts.append("\(present) already there") }
-            notice("loupe: fetched \(name): " + parts.joined(separator: ", "))
+            CLI.note("fetched \(name): " + parts.joined(separator: ", "))
         }
         if !r.sizeOnly.isEmpty {
-            notice("loupe: the server reported no hash for \(r.sizeOnly.joined(separator: ", ")): checked by size only")
+            CLI.note("the server reported no hash for \(r.sizeOnly.joined(separator: ", ")): checked by size only")
         }
-        notice(r.repo == "jinaai/jina-embeddings-v3"
-               ? "loupe: loupe finds it in the Hugging Face cache by itself (or pass --model \(r.snapshot.path))"
-               : "loupe: use it with --model \(r.snapshot.path)")
+        CLI.note(r.repo == "jinaai/jina-embeddings-v3"
+                 ? "loupe finds it in the Hugging Face cache by itself (or pass --model \(r.snapshot.path))"
+                 : "use it with --model \(r.snapshot.path)")
     }
-
-    private func notice(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }
