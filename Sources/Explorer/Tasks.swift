@@ -31,7 +31,7 @@ public enum TaskCatalog {
     /// How to get a model with adapters (shown when the loaded one has none).
     public static let adapterHelp = [
         "This model has no task adapters (LoRA): only the dimension comparison applies.",
-        "To compare adapters: huggingface-cli download jinaai/jina-embeddings-v3",
+        "To compare adapters: loupe fetch jinaai/jina-embeddings-v3",
         "then loupe --model DIR (a copy in the Hugging Face cache is found by itself).",
     ]
 }
