@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import LoupeNumerics
 
 /// The analyses behind the explorer views and the `similarity`, `search`, `neighbours`, `cluster`,
 /// `dedup` and `compare` subcommands.

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import LoupeNumerics
 
 extension Analysis {
     /// 2-D PCA projection: each row's coordinates on the first two principal components.

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import LoupeNumerics
 import Tokenizers
 
 extension EmbeddingModel {

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import LoupeNumerics
 
 /// A batch packed without padding: rows concatenated, each row attends only to itself.
 /// This is exact (the reference's −10000 mask makes padded keys' weights underflow to 0)

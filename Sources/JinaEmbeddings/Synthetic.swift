@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import LoupeNumerics
 
 extension EmbeddingModel {
     /// Random weights with the real jina-embeddings-v3 dimensions, built in memory (benchmarks;

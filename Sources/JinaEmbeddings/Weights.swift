@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import LoupeNumerics
 
 /// An embedding-style table [rows, cols], row-major, read by row gathers: kept widened to Float
 /// or in its 16-bit checkpoint form (bf16 / f16 bit patterns) and widened row by row where used.

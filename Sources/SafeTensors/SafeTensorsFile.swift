@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import LoupeNumerics
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
 import CKernels
 import Foundation
-import Numerics
+import LoupeNumerics
 import TestSupport
 import XCTest
 

@@ -1,5 +1,5 @@
 import CKernels
-import Numerics
+import LoupeNumerics
 import TestSupport
 import XCTest
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import JinaEmbeddings
-import Numerics
+import LoupeNumerics
 
 /// `loupe bench`: the performance contract of issue 7. One line per case (`--json`: one JSON
 /// object per line with case, seconds, tokens_per_second, gflops, sgemm_gflops, efficiency,

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import LoupeNumerics
 
 /// `loupe bench --case gemm`: the packed-weight GEMM of CKernels against OpenBLAS sgemm on the
 /// jina-v3 layer shapes (Wqkv 3072×1024, out_proj 1024×1024, fc1 4096×1024, fc2 1024×4096),
