@@ -91,6 +91,6 @@ let package = Package(
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
         .testTarget(name: "ServerTests",
                     dependencies: ["Server", "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Server", "TestSupport"]),
     ]
 )
