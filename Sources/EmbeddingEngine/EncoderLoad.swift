@@ -15,7 +15,7 @@ public struct EncoderBatch: Sendable, Equatable {
 public final class EncoderLoad: @unchecked Sendable {
     private let lock = NSLock()
     private var rows = 0, tokens = 0, requests = 0
-    private var observers: [UUID: @Sendable (EncoderBatch) -> Void] = [:]
+    private let observers = ObserverList<EncoderBatch>()
 
     public init() {}
 
@@ -32,16 +32,28 @@ public final class EncoderLoad: @unchecked Sendable {
     /// Calls `callback` (on the service's queue) after every forward pass; returns a token for `removeObserver`.
     @discardableResult
     public func addObserver(_ callback: @escaping @Sendable (EncoderBatch) -> Void) -> UUID {
+        observers.add(callback)
+    }
+
+    public func removeObserver(_ id: UUID) { observers.remove(id) }
+
+    func recordBatch(_ batch: EncoderBatch) { observers.notify(batch) }
+}
+
+/// Callbacks registered from any thread; `notify` calls them outside the lock (one may unregister itself).
+final class ObserverList<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var callbacks: [UUID: @Sendable (Value) -> Void] = [:]
+
+    func add(_ callback: @escaping @Sendable (Value) -> Void) -> UUID {
         let id = UUID()
-        lock.withLock { observers[id] = callback }
+        lock.withLock { callbacks[id] = callback }
         return id
     }
 
-    public func removeObserver(_ id: UUID) {
-        _ = lock.withLock { observers.removeValue(forKey: id) }
-    }
+    func remove(_ id: UUID) { _ = lock.withLock { callbacks.removeValue(forKey: id) } }
 
-    func recordBatch(_ batch: EncoderBatch) {
-        for callback in lock.withLock({ Array(observers.values) }) { callback(batch) }
+    func notify(_ value: Value) {
+        for callback in lock.withLock({ Array(callbacks.values) }) { callback(value) }
     }
 }

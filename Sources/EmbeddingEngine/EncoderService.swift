@@ -87,12 +87,12 @@ public actor EncoderService {
                                   normalize: Bool = true, priority: RequestPriority, supersedingKey: String?,
                                   onBatch: (@Sendable (_ indices: [Int], _ vectors: [[[Float]]]) -> Void)?)
         async throws -> [[[Float]]] {
-        if items.isEmpty { return [] }
         let flag = CancelFlag()
         // Registered on the caller's thread, before waiting for the queue: a newer query cancels the
         // older one even while the older one's batch is running.
         if let key = supersedingKey { supersede.register(key, flag: flag) }
         defer { if let key = supersedingKey { supersede.finish(key, flag: flag) } }
+        if items.isEmpty { return [] }
         let started = ProcessInfo.processInfo.systemUptime
         let result = try await withTaskCancellationHandler {
             let spec = try self.tokenize(items, task: task, applyPrefix: applyPrefix, normalize: normalize,

@@ -71,4 +71,5 @@ final class LockedBox<T: Sendable>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
     func get() -> T { lock.withLock { value } }
     func set(_ newValue: T) { lock.withLock { value = newValue } }
+    func update<R>(_ body: (inout T) -> R) -> R { lock.withLock { body(&value) } }
 }

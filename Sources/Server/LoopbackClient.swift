@@ -46,11 +46,12 @@ public final class LoopbackClient: Sendable {
         head.headers.add(name: "Host", value: host)
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         if let body { head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count)) }
+        let request = head
         let promise = channel.eventLoop.makePromise(of: Response.self)
         let collector = self.collector, channel = self.channel
         channel.eventLoop.execute {
             collector.expect(promise)
-            channel.write(HTTPClientRequestPart.head(head), promise: nil)
+            channel.write(HTTPClientRequestPart.head(request), promise: nil)
             if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
             channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { promise.fail($0) }
         }
