@@ -28,7 +28,7 @@ final class SharedBatchTests: XCTestCase {
         let tasks: [String?] = ["retrieval.query", "retrieval.passage", "text-matching", nil,
                                 "retrieval.query", nil, "text-matching", "retrieval.passage"]
         let blocker = Task { try await service.embed(texts: ["the first request"], task: nil, priority: .interactive) }
-        while held.all.isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
+        try await waitUntil { !held.all.isEmpty }
         let answers = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
             for (i, task) in tasks.enumerated() {
                 group.addTask {
@@ -61,7 +61,7 @@ final class SharedBatchTests: XCTestCase {
             _ = try await service.embed(texts: (0..<200).map { "large request text \($0)" }, task: nil, priority: .bulk)
             log.add("large done at \(backend.stats.textsEmbedded)")
         }
-        while backend.stats.textsEmbedded < 4 { try await Task.sleep(nanoseconds: 1_000_000) }
+        try await waitUntil { backend.stats.textsEmbedded >= 4 }
         _ = try await service.embed(texts: (0..<6).map { "small \($0)" }, task: nil, priority: .bulk)
         log.add("small done at \(backend.stats.textsEmbedded)")
         try await large.value
@@ -75,14 +75,17 @@ final class SharedBatchTests: XCTestCase {
     func testCancellingAQueuedRequestLeavesTheOthersInItsBatchAnswered() async throws {
         let backend = HashingBackend()
         let service = EncoderService(backend: backend)
-        let held = holdFirstPass(backend) { service.load.queuedRows == 3 }
+        // The first pass is held until the three requests are queued and one of them is cancelled.
+        let cancelled = EventLog()
+        let held = holdFirstPass(backend) { !cancelled.all.isEmpty }
         let blocker = Task { try await service.embed(texts: ["blocker"], task: nil, priority: .interactive) }
-        while held.all.isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
+        try await waitUntil { !held.all.isEmpty }
         let keep1 = Task { try await service.embed(texts: ["kept one"], task: "text-matching", priority: .interactive) }
         let dropped = Task { try await service.embed(texts: ["dropped"], task: nil, priority: .interactive) }
         let keep2 = Task { try await service.embed(texts: ["kept two"], task: nil, priority: .interactive) }
-        while service.load.queuedRows < 3 { try await Task.sleep(nanoseconds: 1_000_000) }
+        try await waitUntil { service.load.queuedRows == 3 }
         dropped.cancel()
+        cancelled.add("dropped")
         _ = try await blocker.value
         let v1 = try await keep1.value, v2 = try await keep2.value
         do {

@@ -20,11 +20,11 @@ final class ServerLoadTests: XCTestCase {
     private func texts(_ n: Int, _ tag: String) -> [String] { (0..<n).map { "\(tag) text number \($0)" } }
 
     func testAFullQueueAnswers429WithRetryAfterAndRecovers() async throws {
-        let (provider, backend) = slowProvider(delay: 0.02)
+        let (provider, backend) = slowProvider(delay: 0.05)
         let harness = try await ServerHarness.start(provider) { $0.maxQueuedTokens = 1500 }
         let bulk = try jsonString(["input": texts(200, "bulk")])
         let first = Task { try await harness.post("/v1/embeddings", bulk) }
-        while provider.load.queuedTokens == 0 { try await Task.sleep(nanoseconds: 2_000_000) }
+        try await waitUntil { provider.load.queuedTokens > 0 }
         let refused = try await harness.post("/v1/embeddings", try jsonString(["input": texts(200, "second")]))
         XCTAssertEqual(refused.status, 429, refused.text)
         XCTAssertEqual(try apiError(refused).code, "queue_full")
@@ -37,6 +37,22 @@ final class ServerLoadTests: XCTestCase {
         try await harness.stop()
     }
 
+    func testAShortRequestIsAnsweredWhileA2000InputRequestIsStillRunning() async throws {
+        let (provider, backend) = slowProvider(delay: 0.02)
+        let harness = try await ServerHarness.start(provider)
+        let bulkBody = try jsonString(["input": texts(2000, "bulk")])
+        let bulk = Task { try await harness.post("/v1/embeddings", bulkBody) }
+        try await waitUntil { backend.stats.textsEmbedded > 0 }
+        let short = try await harness.post("/v1/embeddings", "{\"input\": \"a short query\", \"task\": \"retrieval.query\"}")
+        XCTAssertEqual(short.status, 200, short.text)
+        let doneWhenAnswered = backend.stats.textsEmbedded
+        XCTAssertLessThan(doneWhenAnswered, 1000, "the short request waited for most of the bulk one")
+        let value = try await bulk.value
+        XCTAssertEqual(value.status, 200)
+        XCTAssertEqual(backend.stats.textsEmbedded, 2001)
+        try await harness.stop()
+    }
+
     func testAClientThatHangsUpCancelsItsWork() async throws {
         let (provider, backend) = slowProvider(delay: 0.03)
         let harness = try await ServerHarness.start(provider)
@@ -44,7 +60,7 @@ final class ServerLoadTests: XCTestCase {
         let connection = try RawConnection(port: harness.port)
         try connection.send("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                             + "Content-Length: \(body.utf8.count)\r\n\r\n" + body)
-        while backend.stats.textsEmbedded < 16 { try await Task.sleep(nanoseconds: 5_000_000) }
+        try await waitUntil { backend.stats.textsEmbedded >= 16 }
         connection.hangUp()
         let deadline = Date().addingTimeInterval(10)
         while !harness.log.all.contains(where: { $0.hasPrefix("POST /v1/embeddings 499") }) && Date() < deadline {
@@ -66,7 +82,7 @@ final class ServerLoadTests: XCTestCase {
         let harness = try await ServerHarness.start(provider)
         let flight = try jsonString(["input": texts(300, "flight")])
         let inFlight = Task { try await harness.post("/v1/embeddings", flight) }
-        while backend.stats.textsEmbedded == 0 { try await Task.sleep(nanoseconds: 2_000_000) }
+        try await waitUntil { backend.stats.textsEmbedded > 0 }
         // A request whose body is still arriving when the shutdown starts.
         let late = try RawConnection(port: harness.port)
         try late.send("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n{\"input\":")
