@@ -175,28 +175,29 @@ public actor EncoderService {
         let flags = members.map(\.spec.flag)
         let shouldCancel: @Sendable () -> Bool = { flags.allSatisfy(\.isCancelled) }
         let started = ProcessInfo.processInfo.systemUptime
-        do {
-            deliver(batch.rows, try forward(batch.rows, late: batch.late, shouldCancel: shouldCancel))
-        } catch {
-            if members.count > 1 && !shouldCancel() {
-                // One request's rows may be at fault: run each request's rows alone, so the others are answered.
-                for member in members {
-                    let rows = batch.rows.filter { $0.request == member.id }
-                    let flag = member.spec.flag
-                    do {
-                        deliver(rows, try forward(rows, late: false, shouldCancel: { flag.isCancelled }))
-                    } catch {
-                        fail(member, member.spec.flag.isCancelled ? CancellationError() : error)
-                    }
-                }
-            } else {
-                for member in members { fail(member, member.spec.flag.isCancelled ? CancellationError() : error) }
-            }
-        }
+        let outcome = Result { try forward(batch.rows, late: batch.late, shouldCancel: shouldCancel) }
         let seconds = ProcessInfo.processInfo.systemUptime - started
         if batch.lane == .bulk { measure(tokens: batch.tokens, seconds: seconds) }
+        // Reported before the answers go out, so a client that got its answer finds the pass in the metrics.
         load.recordBatch(EncoderBatch(rows: batch.rows.count, tokens: batch.tokens, requests: members.count,
                                       lane: batch.lane, seconds: seconds))
+        switch outcome {
+        case .success(let vectors):
+            deliver(batch.rows, vectors)
+        case .failure where members.count > 1 && !shouldCancel():
+            // One request's rows may be at fault: run each request's rows alone, so the others are answered.
+            for member in members {
+                let rows = batch.rows.filter { $0.request == member.id }
+                let flag = member.spec.flag
+                do {
+                    deliver(rows, try forward(rows, late: false, shouldCancel: { flag.isCancelled }))
+                } catch {
+                    fail(member, flag.isCancelled ? CancellationError() : error)
+                }
+            }
+        case .failure(let error):
+            for member in members { fail(member, member.spec.flag.isCancelled ? CancellationError() : error) }
+        }
     }
 
     /// One forward pass over rows of (possibly) several requests; per row, its vectors.

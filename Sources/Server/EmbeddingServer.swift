@@ -59,7 +59,8 @@ public final class EmbeddingServer: Sendable {
 private struct DrainOnShutdown: Service {
     let state: ServerState
     func run() async throws {
-        try? await gracefulShutdown()
+        // Cancelled (not shut down) when another service failed, e.g. the port was taken: nothing to drain.
+        do { try await gracefulShutdown() } catch { return }
         state.startDraining()
         state.log("shutting down: finishing the requests in flight")
     }
