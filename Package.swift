@@ -5,6 +5,7 @@ import PackageDescription
 //   loupe → Terminal, ExplorerRuntime → Explorer → Session → (Evaluation →) Analysis, Corpus → EmbeddingEngine
 //   → JinaEmbeddings → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
 //   loupe → ModelHub (`loupe fetch`) → JinaEmbeddings, Hashing
+//   loupe → Server (`loupe serve`) → Session
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 let cFast: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
 
@@ -20,10 +21,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
-        // Test-only: the loopback imitation of the Hugging Face Hub (Tests/HubImitation); the other two
-        // are already in the graph under Hummingbird.
+        // Hummingbird: `loupe serve`, and the loopback imitation of the Hugging Face Hub in the tests.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
@@ -65,6 +68,27 @@ let package = Package(
                     .product(name: "NIOHTTP1", package: "swift-nio"),
                 ]),
 
+        // The HTTP server (`loupe serve`): routes, validation, limits, metrics over an EmbeddingProvider.
+        .target(name: "Server",
+                dependencies: [
+                    "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Session",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "CoreMetrics", package: "swift-metrics"),
+                    .product(name: "Prometheus", package: "swift-prometheus"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                    // Not used: swift-numerics (under Hummingbird) has a `Numerics` target; renamed, it cannot
+                    // clash with ours.
+                    .product(name: "Numerics", package: "swift-numerics", moduleAliases: ["Numerics": "SwiftNumerics"]),
+                ],
+                // docs/openapi.yaml (a symlink here), compiled in: served at GET /openapi.yaml.
+                resources: [.embedInCode("openapi.yaml")],
+                swiftSettings: fast),
+
         // UI
         .target(name: "Explorer", dependencies: ["Session", "Analysis", "Corpus", "EmbeddingEngine"], swiftSettings: fast),
         .target(name: "ExplorerRuntime", dependencies: ["Explorer", "Session"], swiftSettings: fast),
@@ -75,7 +99,7 @@ let package = Package(
             name: "loupe",
             dependencies: [
                 "Terminal", "ExplorerRuntime", "Explorer", "Session", "Evaluation", "Analysis", "Corpus", "EmbeddingEngine",
-                "JinaEmbeddings", "Tokenizers", "Numerics", "ModelHub",
+                "JinaEmbeddings", "Tokenizers", "Numerics", "ModelHub", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -102,6 +126,8 @@ let package = Package(
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
         .testTarget(name: "ExplorerRuntimeTests", dependencies: ["ExplorerRuntime", "Explorer", "Session", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "HubImitation", "JinaEmbeddings", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "HubImitation"]),
+        .testTarget(name: "ServerTests",
+                    dependencies: ["Server", "Session", "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Server", "TestSupport", "HubImitation"]),
     ]
 )

@@ -16,19 +16,24 @@ public enum SessionNote: Sendable, Equatable {
 /// The encoder side of a session: the model, the EncoderService that runs it on its own queue, and the
 /// cache-backed Indexer in front of it. Every front end (CLI, explorer, server) opens one of these.
 public final class Engine: Sendable {
-    public let model: EmbeddingModel
     public let service: EncoderService
     public let indexer: Indexer
     /// Task instruction prefixes are prepended (retrieval.query / retrieval.passage).
     public let applyPrefix: Bool
 
+    /// The local model behind the service, if it is one (tests run the service on stand-in backends).
+    public var model: EmbeddingModel? { (service.backend as? ModelBackend)?.model }
+
     public var info: ModelInfo { service.info }
     /// The maximum tokens per input the encoder sees (`--max-length`, capped by the model's own).
     public var maxLength: Int { service.maxLength }
 
-    public init(model: EmbeddingModel, maxLength: Int? = nil, applyPrefix: Bool = true, cache: EmbeddingCache?) {
-        self.model = model
-        self.service = EncoderService(model: model, maxLength: maxLength)
+    public convenience init(model: EmbeddingModel, maxLength: Int? = nil, applyPrefix: Bool = true, cache: EmbeddingCache?) {
+        self.init(service: EncoderService(model: model, maxLength: maxLength), applyPrefix: applyPrefix, cache: cache)
+    }
+
+    public init(service: EncoderService, applyPrefix: Bool = true, cache: EmbeddingCache?) {
+        self.service = service
         self.indexer = Indexer(service: service, cache: cache)
         self.applyPrefix = applyPrefix
     }

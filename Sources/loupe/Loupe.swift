@@ -10,7 +10,7 @@ struct Loupe: AsyncParsableCommand {
             ExploreCommand.self, TokenizeCommand.self, EmbedCommand.self, IndexCommand.self,
             CacheCommand.self, SimilarityCommand.self, SearchCommand.self, NeighboursCommand.self,
             ClusterCommand.self, DedupCommand.self, CompareCommand.self, EvalCommand.self, BenchCommand.self,
-            FetchCommand.self,
+            FetchCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self)
 }

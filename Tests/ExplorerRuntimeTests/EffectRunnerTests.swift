@@ -101,7 +101,7 @@ final class EffectRunnerTests: XCTestCase {
             return XCTFail("not indexed")
         }
         XCTAssertEqual(workspace.engine.maxLength, 12)
-        let model = workspace.engine.model
+        let model = try XCTUnwrap(workspace.engine.model)
         let ids = try model.tokenize(long, task: nil, maxLength: 12).ids
         let want = try model.embed(ids: [ids], tasks: [nil])[0]
         XCTAssertLessThan(maxAbsDiff(indexed.vectors[0], want), 1e-6)

@@ -115,7 +115,7 @@ final class WorkspaceTests: XCTestCase {
         XCTAssertEqual(limited.maxLength, 8)
         let got = try await limited.embed([long], task: nil).vectors
         // Independently: the first 8 tokens (with <s> … </s>) straight through the model.
-        let model = limited.model
+        let model = try XCTUnwrap(limited.model)
         let ids = try model.tokenize(long, task: nil, maxLength: 8).ids
         XCTAssertEqual(ids.count, 8)
         let want = try model.embed(ids: [ids], tasks: [nil])[0]

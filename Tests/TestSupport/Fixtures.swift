@@ -196,3 +196,16 @@ public struct JSONObject: Decodable {
         try text.split(separator: "\n").map { try JSONDecoder().decode(JSONObject.self, from: Data($0.utf8)) }
     }
 }
+
+/// Polls `condition` every millisecond until it holds; throws (instead of hanging a test) after `timeout` s.
+public func waitUntil(timeout: Double = 30, _ condition: () -> Bool, line: UInt = #line) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while !condition() {
+        guard Date() < deadline else { throw WaitTimeout(description: "condition (line \(line)) not reached within \(timeout) s") }
+        try await Task.sleep(nanoseconds: 1_000_000)
+    }
+}
+
+public struct WaitTimeout: Error, CustomStringConvertible {
+    public var description: String
+}

@@ -46,7 +46,7 @@ struct EmbedCommand: AsyncParsableCommand {
     func run() async throws {
         guard batchSize > 0 else { throw CLIError("--batch-size must be positive") }
         let engine = try modelOptions.openEngine(lossy: lossy)
-        let model = engine.model
+        guard let model = engine.model else { throw CLIError("loupe embed needs a local model") }
         let defaultTask = try cliErrors { try engine.task(task, preferred: nil) }
         try CLI.validate(dim, engine)
         if !inputIds, model.tokenizer == nil {
@@ -104,7 +104,7 @@ struct EmbedCommand: AsyncParsableCommand {
             let line = lineCount
             lineCount += 1
             do {
-                pending.append(try parse(raw, line: line, engine: engine, defaultTask: defaultTask, maxLength: maxLength))
+                pending.append(try parse(raw, line: line, engine: engine, model: model, defaultTask: defaultTask, maxLength: maxLength))
             } catch {
                 outputs[line] = Self.errorLine("\(error)")
                 failed = true
@@ -125,8 +125,7 @@ struct EmbedCommand: AsyncParsableCommand {
         return v
     }
 
-    func parse(_ raw: String, line: Int, engine: Engine, defaultTask: String?, maxLength: Int) throws -> Pending {
-        let model = engine.model
+    func parse(_ raw: String, line: Int, engine: Engine, model: EmbeddingModel, defaultTask: String?, maxLength: Int) throws -> Pending {
         guard let obj = (try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any] else {
             throw CLIError("line \(line + 1): not a JSON object")
         }
