@@ -32,6 +32,6 @@ public enum TaskCatalog {
     public static let adapterHelp = [
         "This model has no task adapters (LoRA): only the dimension comparison applies.",
         "To compare adapters: loupe fetch jinaai/jina-embeddings-v3",
-        "then loupe --model DIR (a copy in the Hugging Face cache is found by itself).",
+        "then restart loupe: the copy in the Hugging Face cache is found by itself.",
     ]
 }

@@ -73,7 +73,7 @@ final class ExplorerTmuxTests: XCTestCase {
 
         // Task picker (MiniLM has no adapters: it says how to get them) and dimensions.
         tmux.keys("t")
-        try tmux.waitFor("huggingface-cli download jinaai/jina-embeddings-v3", timeout: 10)
+        try tmux.waitFor("loupe fetch jinaai/jina-embeddings-v3", timeout: 10)
         tmux.keys("Escape")
         tmux.keys("[")
         try tmux.waitFor("dim 256/384", timeout: 10)

@@ -131,8 +131,8 @@ final class SnapshotTests: XCTestCase {
         _ = update(&s, .key(.f(7)))
         assertLines(render(s), [
             " This model has no task adapters (LoRA): only the dimension comparison applies.",
-            " To compare adapters: huggingface-cli download jinaai/jina-embeddings-v3",
-            " then loupe --model DIR (a copy in the Hugging Face cache is found by itself).",
+            " To compare adapters: loupe fetch jinaai/jina-embeddings-v3",
+            " then restart loupe: the copy in the Hugging Face cache is found by itself.",
             " A none @384  vs  B none @384  (Matryoshka truncation)  ·  computing…",
         ], from: 2)
     }
