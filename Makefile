@@ -5,13 +5,16 @@ SWIFT ?= swift
 CORPUS ?=
 export LOUPE_HOME ?= $(HOME)/.cache/loupe
 
-.PHONY: run test setup system model fixtures build build-debug bench clean
+# The real HTTP clients the serve tests drive (openai, schemathesis), pinned in a virtualenv.
+VENV := .build/venv
+
+.PHONY: run test setup system model fixtures venv build build-debug bench clean
 
 run: setup build
 	.build/release/loupe explore $(CORPUS)
 
-test: setup fixtures
-	$(SWIFT) build -c release --product loupe
+# The tests run the debug loupe that `swift test` builds (no release build: it would double CI time).
+test: setup fixtures venv
 	@# --parallel prints no XCTest summary, so the closing 'N passed, N failed' line comes from
 	@# the xUnit report; the exit code is swift test's (or the summary's when tests failed).
 	@rm -f .build/xunit.xml; rc=0; \
@@ -29,6 +32,13 @@ model:
 
 fixtures:
 	@scripts/unpack-fixtures.sh
+
+venv: $(VENV)/.stamp
+
+$(VENV)/.stamp: scripts/serve-test-requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/serve-test-requirements.txt
+	touch $@
 
 build:
 	$(SWIFT) build -c release --product loupe

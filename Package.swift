@@ -2,8 +2,10 @@
 import PackageDescription
 
 // Layers (dependencies point downwards only), see docs/CODEBASE.md:
-//   loupe → Terminal → Explorer → Analysis, Corpus → EmbeddingEngine → JinaEmbeddings
-//   → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
+//   loupe → Terminal, ExplorerRuntime → Explorer → Session → (Evaluation →) Analysis, Corpus → EmbeddingEngine
+//   → JinaEmbeddings → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
+//   loupe → ModelHub (`loupe fetch`) → JinaEmbeddings, Hashing
+//   loupe → Server (`loupe serve`) → Session
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 let cFast: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
 
@@ -16,6 +18,16 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // Hummingbird: `loupe serve`, and the loopback imitation of the Hugging Face Hub in the tests.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries and C kernels
@@ -29,40 +41,93 @@ let package = Package(
         .target(name: "Numerics", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "SafeTensors", dependencies: ["Numerics"], swiftSettings: fast),
         .target(name: "Tokenizers", swiftSettings: fast),
+        .target(name: "Hashing", swiftSettings: fast),
         .target(name: "JinaEmbeddings",
-                dependencies: ["Numerics", "SafeTensors", "Tokenizers"], exclude: ["README.md"],
+                dependencies: ["Numerics", "SafeTensors", "Tokenizers", "Hashing"], exclude: ["README.md"],
                 swiftSettings: fast),
         .target(name: "EmbeddingEngine", dependencies: ["JinaEmbeddings"], swiftSettings: fast),
         .target(name: "Corpus",
-                dependencies: ["EmbeddingEngine", "JinaEmbeddings", "Tokenizers", .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["EmbeddingEngine", "Hashing", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: fast),
         .target(name: "Analysis", dependencies: ["Numerics"], swiftSettings: fast),
+        .target(name: "Evaluation", dependencies: ["Analysis", "Corpus"], swiftSettings: fast),
+
+        // One working session for every front end: the engine, the cache, corpora and their questions
+        .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "Evaluation", "JinaEmbeddings"],
+                swiftSettings: fast),
+
+        // Downloads from the Hugging Face Hub into its cache layout (`loupe fetch`)
+        .target(name: "ModelHub",
+                dependencies: [
+                    "Hashing", "JinaEmbeddings",
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    // Not used: swift-algorithms (under AsyncHTTPClient) brings swift-numerics, whose
+                    // `Numerics` target clashes with ours unless it is renamed here.
+                    .product(name: "Numerics", package: "swift-numerics", moduleAliases: ["Numerics": "SwiftNumerics"]),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                ]),
+
+        // The HTTP server (`loupe serve`): routes, validation, limits, metrics over an EmbeddingProvider.
+        .target(name: "Server",
+                dependencies: [
+                    "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Session",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "CoreMetrics", package: "swift-metrics"),
+                    .product(name: "Prometheus", package: "swift-prometheus"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                    // Not used: swift-numerics (under Hummingbird) has a `Numerics` target; renamed, it cannot
+                    // clash with ours.
+                    .product(name: "Numerics", package: "swift-numerics", moduleAliases: ["Numerics": "SwiftNumerics"]),
+                ],
+                // docs/openapi.yaml (a symlink here), compiled in: served at GET /openapi.yaml.
+                resources: [.embedInCode("openapi.yaml")],
+                swiftSettings: fast),
 
         // UI
-        .target(name: "Explorer", dependencies: ["Analysis", "Corpus", "EmbeddingEngine"], swiftSettings: fast),
+        .target(name: "Explorer", dependencies: ["Session", "Analysis", "Corpus", "EmbeddingEngine"], swiftSettings: fast),
+        .target(name: "ExplorerRuntime", dependencies: ["Explorer", "Session"], swiftSettings: fast),
         .target(name: "Terminal", dependencies: ["CNcurses", "Explorer"], swiftSettings: fast),
 
         // The executable
         .executableTarget(
             name: "loupe",
             dependencies: [
-                "Terminal", "Explorer", "Analysis", "Corpus", "EmbeddingEngine", "JinaEmbeddings",
-                "Tokenizers", "SafeTensors", "Numerics",
+                "Terminal", "ExplorerRuntime", "Explorer", "Session", "Evaluation", "Analysis", "Corpus", "EmbeddingEngine",
+                "JinaEmbeddings", "Tokenizers", "Numerics", "ModelHub", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
 
         // Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "HubImitation",
+                dependencies: [
+                    "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+                ],
+                path: "Tests/HubImitation"),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "Numerics", "TestSupport"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "JinaEmbeddingsTests", dependencies: ["JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "EmbeddingEngineTests", dependencies: ["EmbeddingEngine", "TestSupport"]),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "JinaEmbeddings", "TestSupport"]),
+        .testTarget(name: "SessionTests", dependencies: ["Session", "Evaluation", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Analysis", "Corpus", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ExplorerRuntimeTests", dependencies: ["ExplorerRuntime", "Explorer", "Session", "TestSupport"]),
+        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "HubImitation", "JinaEmbeddings", "TestSupport"]),
+        .testTarget(name: "ServerTests",
+                    dependencies: ["Server", "Session", "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Server", "TestSupport", "HubImitation"]),
     ]
 )

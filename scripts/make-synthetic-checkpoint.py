@@ -97,6 +97,18 @@ def write_safetensors(path, rng):
     return len(specs), params, os.path.getsize(path)
 
 
+def write_tokenizer_config(template, tokenizer_json, out):
+    """tokenizer_config.json in the published layout: the fixture's settings, with the added tokens
+    (ids and flags) taken from the 250k tokenizer.json itself, so <mask> sits at 250001 as published."""
+    config = json.load(open(template))
+    added = json.load(open(tokenizer_json))["added_tokens"]
+    config["added_tokens_decoder"] = {
+        str(t["id"]): {k: t[k] for k in ("content", "lstrip", "normalized", "rstrip", "single_word", "special")}
+        for t in sorted(added, key=lambda t: t["id"])}
+    with open(out, "w") as f:
+        json.dump(config, f, indent=2)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out")
@@ -114,8 +126,7 @@ def main():
                   lora_rank=R, lora_alpha=1)
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
-    for side in ("config_sentence_transformers.json", "modules.json", "special_tokens_map.json",
-                 "tokenizer_config.json"):
+    for side in ("config_sentence_transformers.json", "modules.json", "special_tokens_map.json"):
         if os.path.exists(os.path.join(fixtures, side)):
             shutil.copy(os.path.join(fixtures, side), args.out)
     pooling = os.path.join(fixtures, "1_Pooling")
@@ -129,6 +140,8 @@ def main():
     with lzma.open(os.path.join(REPO, "Tests", "Fixtures", "xlmr-250k-tokenizer.json.xz")) as src, \
             open(os.path.join(args.out, "tokenizer.json"), "wb") as dst:
         shutil.copyfileobj(src, dst)
+    write_tokenizer_config(os.path.join(fixtures, "tokenizer_config.json"), os.path.join(args.out, "tokenizer.json"),
+                           os.path.join(args.out, "tokenizer_config.json"))
 
     count, params, size = write_safetensors(os.path.join(args.out, "model.safetensors"),
                                             np.random.default_rng(args.seed))

@@ -12,6 +12,10 @@ if ! python3 -m pip --version >/dev/null 2>&1; then
   have_pkg python3-pip || need+=(python3-pip)
 fi
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# `make venv` builds the serve tests' client virtualenv (Debian's python3 needs python3-venv for that).
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  have_pkg python3-venv || need+=(python3-venv)
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

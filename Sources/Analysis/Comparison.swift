@@ -27,38 +27,8 @@ extension Analysis {
         let changes = (0..<n).map { i in (0..<n).map { j in ranksA[i * n + j] - ranksB[i * n + j] } }
         return Comparison(matrixA: rows(ga, n), matrixB: rows(gb, n),
                           difference: rows(zip(gb, ga).map { $0 - $1 }, n),
-                          spearman: spearman(upperA, upperB), rankChanges: changes)
-    }
-
-    /// Spearman's rank correlation of two equally long samples: Pearson correlation of their
-    /// average ranks (ties share the mean of the ranks they span). 0 when undefined.
-    public static func spearman(_ x: [Float], _ y: [Float]) -> Float {
-        guard x.count == y.count, x.count >= 2 else { return 0 }
-        let rx = averageRanks(x), ry = averageRanks(y)
-        let n = Double(x.count)
-        let mx = rx.reduce(0, +) / n, my = ry.reduce(0, +) / n
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
-        for i in 0..<x.count {
-            let dx = rx[i] - mx, dy = ry[i] - my
-            sxy += dx * dy; sxx += dx * dx; syy += dy * dy
-        }
-        guard sxx > 0, syy > 0 else { return 0 }
-        return Float(sxy / (sxx * syy).squareRoot())
-    }
-
-    /// 1-based ranks in increasing order of value; ties get the average of their ranks.
-    static func averageRanks(_ x: [Float]) -> [Double] {
-        let order = x.indices.sorted { x[$0] != x[$1] ? x[$0] < x[$1] : $0 < $1 }
-        var ranks = [Double](repeating: 0, count: x.count)
-        var s = 0
-        while s < order.count {
-            var e = s
-            while e + 1 < order.count, x[order[e + 1]] == x[order[s]] { e += 1 }
-            let r = Double(s + e) / 2 + 1
-            for t in s...e { ranks[order[t]] = r }
-            s = e + 1
-        }
-        return ranks
+                          spearman: Float(spearman(upperA.map(Double.init), upperB.map(Double.init))),
+                          rankChanges: changes)
     }
 
     /// `[n, n]`: entry (i, j) is j's rank (1 = most similar) among i's neighbours; (i, i) = 0.

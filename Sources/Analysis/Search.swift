@@ -94,18 +94,6 @@ extension Analysis {
         }
         return heap.sortedBestFirst()
     }
-
-    /// Per-document scores from per-chunk scores: a document's score is its best chunk's score.
-    /// `chunkDocuments[c]` is the document of chunk `c`; documents without chunks score `-infinity`
-    /// (so `topK` never returns them).
-    public static func documentScores(chunkScores: [Float], chunkDocuments: [Int], documentCount: Int) -> [Float] {
-        var out = [Float](repeating: -.infinity, count: max(documentCount, 0))
-        for c in 0..<min(chunkScores.count, chunkDocuments.count) {
-            let d = chunkDocuments[c]
-            if d >= 0, d < out.count, chunkScores[c] > out[d] { out[d] = chunkScores[c] }
-        }
-        return out
-    }
 }
 
 /// A bounded min-heap keeping the best `capacity` hits seen; its root is the worst kept hit.

@@ -1,6 +1,6 @@
 import Foundation
 
-// PLACEHOLDER API — implemented by the analysis work (issue 5). Keep these public signatures.
+// The value types every analysis takes and returns.
 
 /// A row-major set of vectors: `count` rows of `dim` floats.
 public struct Vectors: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import JinaEmbeddings
+import Hashing
 
 /// The cache key of one embedding item: SHA-256 over every input that changes the vector.
 ///

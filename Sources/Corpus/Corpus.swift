@@ -36,6 +36,12 @@ public enum CorpusError: Error, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case missingField(path: String, field: String, available: [String])
     case malformed(path: String, line: Int, reason: String)
+    /// An option that makes no sense for indexing (e.g. `--chunk-tokens 0`).
+    case invalidOption(String)
+    /// A bug: the encoder answered without a vector for an item it was given.
+    case missingVector(item: Int, of: Int)
+    /// A path given to `loupe eval` that has none of the evaluation layouts.
+    case notADataset(path: String, reason: String)
     public var description: String {
         switch self {
         case .empty(let what): return "the corpus is empty: \(what)"
@@ -43,6 +49,10 @@ public enum CorpusError: Error, CustomStringConvertible {
         case .missingField(let p, let f, let a):
             return "\(p): no field '\(f)'" + (a.isEmpty ? "" : " (available: \(a.joined(separator: ", ")); use --field NAME)")
         case .malformed(let p, let l, let r): return "\(p):\(l): \(r)"
+        case .invalidOption(let m): return m
+        case .missingVector(let i, let n):
+            return "internal error: no vector came back for item \(i + 1) of \(n) (a bug in loupe; please report it with the command you ran)"
+        case .notADataset(let p, let r): return "\(p) is not an evaluation data set: \(r)"
         }
     }
 }

@@ -43,7 +43,7 @@ public struct Indexer: Sendable {
         async throws -> IndexedCorpus {
         let backend = service.backend
         if let chunkTokens, chunkTokens < 1 {
-            throw CorpusError.empty("--chunk-tokens must be at least 1 (got \(chunkTokens))")
+            throw CorpusError.invalidOption("--chunk-tokens must be at least 1 (got \(chunkTokens))")
         }
         // Room for the task prefix, the special tokens and a margin for tokenizing a window on its own.
         let overhead = try backend.tokenIDs("", task: task, applyPrefix: applyPrefix).count
@@ -151,8 +151,8 @@ public struct Indexer: Sendable {
         }
         try Task.checkCancellation()  // a cancelled request never delivers, even when served from the cache
         let fromCache = keys.map { !seen.contains($0) }
-        let vectors = try keys.map { k -> [[Float]] in
-            guard let v = found[k] else { throw CorpusError.empty("internal: no vector for an item") }
+        let vectors = try keys.enumerated().map { i, k -> [[Float]] in
+            guard let v = found[k] else { throw CorpusError.missingVector(item: i, of: keys.count) }
             return v
         }
         return (vectors, fromCache)

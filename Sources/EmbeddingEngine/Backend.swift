@@ -13,12 +13,20 @@ public protocol EmbeddingBackend: Sendable {
     /// Token ids of `text` as it will be embedded (task prefix and special tokens included, truncated
     /// to `maxLength`). Used for length-sorted batching and progress in tokens.
     func tokenIDs(_ text: String, task: String?, applyPrefix: Bool) throws -> [Int32]
+    /// The whole encoding of the task prefix + `text`, not truncated: ids, token strings, offsets
+    /// (Unicode scalars of prefix + text) and the special-token mask. What a server needs to report
+    /// tokens and to say that an input is longer than `maxLength` instead of truncating it silently.
+    func encode(_ text: String, task: String?, applyPrefix: Bool, addSpecialTokens: Bool) throws -> Encoding
     /// Unicode-scalar spans of the tokens of `text` (no prefix, no special tokens, not truncated):
     /// what the chunker packs sentences with.
     func tokenSpans(_ text: String) -> [Range<Int>]
-    /// Full-size, L2-normalized embeddings of tokenized rows (all under `task`).
+    /// Throws unless already-tokenized ids can be embedded (vocabulary, length).
+    func check(ids: [Int32]) throws
+    /// Full-size mean-pooled embeddings of tokenized rows, L2-normalized when `normalize`; `tasks[i]`
+    /// is row i's adapter (nil = none), so one forward pass may mix tasks.
     /// `shouldCancel` is polled at layer boundaries; when it returns true the call throws.
-    func embed(ids: [[Int32]], task: String?, shouldCancel: @escaping @Sendable () -> Bool) throws -> [[Float]]
+    func embed(ids: [[Int32]], tasks: [String?], normalize: Bool,
+               shouldCancel: @escaping @Sendable () -> Bool) throws -> [[Float]]
     /// Late chunking: one pass over `text`, one normalized vector per chunk span (Unicode scalars).
     func embedLateChunks(text: String, chunks: [Range<Int>], task: String?, applyPrefix: Bool,
                          shouldCancel: @escaping @Sendable () -> Bool) throws -> [[Float]]
@@ -48,6 +56,23 @@ public struct ModelBackend: EmbeddingBackend {
         try model.tokenize(text, task: task, applyPrefix: applyPrefix, maxLength: maxLength).ids
     }
 
+    public func encode(_ text: String, task: String?, applyPrefix: Bool, addSpecialTokens: Bool) throws -> Encoding {
+        guard let tokenizer = model.tokenizer else {
+            _ = try model.tokenize(text, task: task)  // throws why (no tokenizer.json, or why it failed to load)
+            throw ModelError.invalidInput("model \(model.name) has no tokenizer")
+        }
+        _ = try model.adapterIndex(for: task)
+        let prefix = applyPrefix ? model.instruction(for: task) : ""
+        return tokenizer.encode(prefix + text, addSpecialTokens: addSpecialTokens, options: TruncationPadding())
+    }
+
+    public func check(ids: [Int32]) throws {
+        try model.check(ids: ids)
+        guard ids.count <= maxLength else {
+            throw ModelError.invalidInput("\(ids.count) token ids exceed the maximum length \(maxLength)")
+        }
+    }
+
     public func tokenSpans(_ text: String) -> [Range<Int>] {
         guard let tokenizer = model.tokenizer else { return WordSpans.spans(text) }
         // Explicit options: no truncation or padding, whatever tokenizer.json says.
@@ -55,9 +80,9 @@ public struct ModelBackend: EmbeddingBackend {
         return encoding.offsets.filter { !$0.isEmpty }
     }
 
-    public func embed(ids: [[Int32]], task: String?, shouldCancel: @escaping @Sendable () -> Bool) throws -> [[Float]] {
-        try model.embed(ids: ids, tasks: Array(repeating: task, count: ids.count), normalize: true,
-                        shouldCancel: shouldCancel)
+    public func embed(ids: [[Int32]], tasks: [String?], normalize: Bool,
+                      shouldCancel: @escaping @Sendable () -> Bool) throws -> [[Float]] {
+        try model.embed(ids: ids, tasks: tasks, normalize: normalize, shouldCancel: shouldCancel)
     }
 
     public func embedLateChunks(text: String, chunks: [Range<Int>], task: String?, applyPrefix: Bool,

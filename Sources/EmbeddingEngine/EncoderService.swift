@@ -4,12 +4,17 @@ import JinaEmbeddings
 /// Owns the model and runs every forward pass on its own background DispatchQueue (a custom
 /// SerialExecutor), so neither the caller's thread nor the Swift concurrency pool is blocked.
 ///
-/// Scheduling: interactive requests (a typed query) go before bulk work (a corpus). Bulk work is
-/// tokenized, sorted by length and packed into batches; between two batches the actor suspends, so an
-/// interactive request submitted meanwhile runs next, and bulk work waits until no interactive request
-/// is in flight. Cancellation (Swift Task cancellation, or a newer request with the same superseding
-/// key) is checked before and after every batch and polled by the model between layers; a cancelled
-/// request throws `CancellationError` and never delivers a result.
+/// Scheduling: every request is tokenized on the caller's task, then its rows join a `WorkQueue`
+/// shared by all requests in flight (even while a forward pass runs: the queue has its own lock). One
+/// pump on the service's queue takes a batch at a time:
+/// interactive rows (a typed query, a small HTTP request) whenever any wait, bulk rows (a corpus, a
+/// large HTTP request) otherwise. Rows of different requests — and different tasks — share a forward
+/// pass up to the token budget. Between two batches the pump suspends, so a request submitted
+/// meanwhile is in the next one; bulk batches are sized from the measured speed, which bounds how
+/// long an interactive request waits. Cancellation (Swift Task cancellation, or a newer request with
+/// the same superseding key) drops a request's queued rows before the next batch and stops a forward
+/// pass at a layer boundary once every request in it is cancelled; a cancelled request throws
+/// `CancellationError` and never delivers a result.
 public actor EncoderService {
     public nonisolated let info: ModelInfo
     public nonisolated let backend: any EmbeddingBackend
@@ -17,7 +22,10 @@ public actor EncoderService {
     public nonisolated let executor: DispatchQueueExecutor
     /// Progress of the bulk work; readable from any thread, observable (callback or AsyncStream).
     public nonisolated let progressTracker = ProgressTracker()
-    /// At most this many (padded) tokens per forward pass: rows × longest row.
+    /// Queue depth and finished batches, readable from any thread (server metrics, admission).
+    public nonisolated let load = EncoderLoad()
+    /// At most this many tokens per forward pass, counted as rows × longest row (an upper bound of the
+    /// packed total: rows are never padded).
     public nonisolated let tokenBudget: Int
     public nonisolated let maxRows: Int
     /// Bulk batches are sized from the measured speed to take about this long: an interactive request
@@ -27,11 +35,10 @@ public actor EncoderService {
     /// The smallest adaptive budget (and the first one, before any speed is known).
     public nonisolated let minimumBatchTokens: Int
     nonisolated let supersede = SupersedeRegistry()
+    nonisolated let table: RequestTable
 
     /// Bulk throughput estimate (tokens per second), an exponential average over recent batches.
     private var measuredTokensPerSecond: Double?
-    private var interactiveInFlight = 0
-    private var bulkWaiters: [CheckedContinuation<Void, Never>] = []
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -53,6 +60,7 @@ public actor EncoderService {
         self.targetBatchSeconds = targetBatchSeconds
         self.minimumBatchTokens = max(1, min(minimumBatchTokens, tokenBudget))
         self.executor = DispatchQueueExecutor(label: "loupe.encoder")
+        self.table = RequestTable(load: load)
     }
 
     /// The maximum tokens per input the backend truncates to.
@@ -64,12 +72,12 @@ public actor EncoderService {
     /// Progress updates for the UI (newest only when the reader lags).
     public nonisolated func progressUpdates() -> AsyncStream<EncoderProgress> { progressTracker.updates() }
 
-    /// Embeds items under `task` (nil = none). Returns, per item, one full-size normalized vector,
-    /// or one per chunk when the item has chunks. Throws CancellationError when the calling Task
-    /// is cancelled (checked at batch/layer boundaries); a cancelled request never delivers.
+    /// Embeds items under `task` (nil = none). Returns, per item, one full-size vector (L2-normalized
+    /// unless `normalize` is false), or one normalized vector per chunk when the item has chunks.
+    /// Throws CancellationError when the calling Task is cancelled; a cancelled request never delivers.
     public nonisolated func embed(_ items: [EmbeddingItem], task: String?, applyPrefix: Bool = true,
-                                  priority: RequestPriority) async throws -> [[[Float]]] {
-        try await embed(items, task: task, applyPrefix: applyPrefix, priority: priority,
+                                  normalize: Bool = true, priority: RequestPriority) async throws -> [[[Float]]] {
+        try await embed(items, task: task, applyPrefix: applyPrefix, normalize: normalize, priority: priority,
                         supersedingKey: nil, onBatch: nil)
     }
 
@@ -77,7 +85,7 @@ public actor EncoderService {
     /// middle of a batch). `onBatch(indices, vectors)` is called on the service queue after each batch with
     /// the finished items (indices into `items`): the indexer writes them to the cache as they arrive.
     public nonisolated func embed(_ items: [EmbeddingItem], task: String?, applyPrefix: Bool = true,
-                                  priority: RequestPriority, supersedingKey: String?,
+                                  normalize: Bool = true, priority: RequestPriority, supersedingKey: String?,
                                   onBatch: (@Sendable (_ indices: [Int], _ vectors: [[[Float]]]) -> Void)?)
         async throws -> [[[Float]]] {
         let flag = CancelFlag()
@@ -85,10 +93,12 @@ public actor EncoderService {
         // older one even while the older one's batch is running.
         if let key = supersedingKey { supersede.register(key, flag: flag) }
         defer { if let key = supersedingKey { supersede.finish(key, flag: flag) } }
+        if items.isEmpty { return [] }
         let started = ProcessInfo.processInfo.systemUptime
         let result = try await withTaskCancellationHandler {
-            try await self.run(items, task: task, applyPrefix: applyPrefix, priority: priority,
-                               flag: flag, onBatch: onBatch)
+            let spec = try self.tokenize(items, task: task, applyPrefix: applyPrefix, normalize: normalize,
+                                         priority: priority, flag: flag, onBatch: onBatch)
+            return try await self.submit(spec)
         } onCancel: {
             flag.cancel()
         }
@@ -112,82 +122,142 @@ public actor EncoderService {
     /// Token spans of a text (for the chunker); runs on the caller's thread — tokenizers are thread-safe.
     public nonisolated func tokenSpans(_ text: String) -> [Range<Int>] { backend.tokenSpans(text) }
 
-    // MARK: - Isolated work (on the executor's queue)
-
-    private func run(_ items: [EmbeddingItem], task: String?, applyPrefix: Bool, priority: RequestPriority,
-                     flag: CancelFlag, onBatch: (@Sendable ([Int], [[[Float]]]) -> Void)?) async throws -> [[[Float]]] {
-        if items.isEmpty { return [] }
-        let interactive = priority == .interactive
-        if interactive { interactiveInFlight += 1 }
-        defer { if interactive { interactiveFinished() } }
-        if !interactive { await yieldToInteractive() }
-        try check(flag)
-
-        // Tokenize (plain items keep their ids for the forward pass; late-chunked ones are counted).
-        var ids: [[Int32]?] = []
-        var counts: [Int] = []
+    /// Tokenizes on the caller's task (tokenizers are thread-safe), so tokenizing a large request does
+    /// not hold up the forward passes of others. Late-chunked items are counted, not kept.
+    private nonisolated func tokenize(_ items: [EmbeddingItem], task: String?, applyPrefix: Bool, normalize: Bool,
+                                      priority: RequestPriority, flag: CancelFlag,
+                                      onBatch: (@Sendable ([Int], [[[Float]]]) -> Void)?) throws -> RequestSpec {
+        var ids: [[Int32]?] = [], counts: [Int] = []
         ids.reserveCapacity(items.count)
+        counts.reserveCapacity(items.count)
         for (n, item) in items.enumerated() {
-            let tokens = try backend.tokenIDs(item.text, task: task, applyPrefix: applyPrefix)
+            if n % 256 == 255, flag.isCancelled { throw CancellationError() }
+            let tokens: [Int32]
+            if let given = item.ids {
+                try backend.check(ids: given)
+                tokens = given
+            } else {
+                tokens = try backend.tokenIDs(item.text, task: task, applyPrefix: applyPrefix)
+            }
             ids.append(item.chunks == nil ? tokens : nil)
             counts.append(tokens.count)
-            if !interactive && n % 512 == 511 { await yieldToInteractive(); try check(flag) }
         }
-        var batches = BatchSource(tokenCounts: counts, lateChunked: items.map { $0.chunks != nil },
-                                  maxRows: maxRows, sortByLength: !interactive)
-        let totalTokens = counts.reduce(0, +)
-        var doneTexts = 0, doneTokens = 0
-        if !interactive { progressTracker.begin(texts: items.count, tokens: totalTokens) }
-        defer {
-            if !interactive && doneTexts < items.count {
-                progressTracker.abandon(texts: items.count - doneTexts, tokens: totalTokens - doneTokens)
-            }
-        }
-
-        var results = [[[Float]]](repeating: [], count: items.count)
-        let shouldCancel: @Sendable () -> Bool = { flag.isCancelled }
-        while !batches.isEmpty {
-            if !interactive { await yieldToInteractive() }
-            try check(flag)
-            // Interactive work runs at full size: nothing else may cut in, so small batches would only cost.
-            guard let batch = batches.next(tokenBudget: interactive ? tokenBudget : bulkBudget()) else { break }
-            let started = ProcessInfo.processInfo.systemUptime
-            let vectors: [[[Float]]]
-            do {
-                vectors = try embedBatch(batch, items: items, ids: ids, task: task, applyPrefix: applyPrefix,
-                                         shouldCancel: shouldCancel)
-            } catch {
-                if flag.isCancelled { throw CancellationError() }
-                throw error
-            }
-            for (k, index) in batch.enumerated() { results[index] = vectors[k] }
-            onBatch?(batch, vectors)
-            let batchTokens = batch.reduce(0) { $0 + counts[$1] }
-            if !interactive { measure(tokens: batchTokens, seconds: ProcessInfo.processInfo.systemUptime - started) }
-            doneTexts += batch.count
-            doneTokens += batchTokens
-            if !interactive { progressTracker.advance(texts: batch.count, tokens: batchTokens) }
-        }
-        try check(flag)  // a request cancelled during its last batch still never delivers
-        return results
+        return RequestSpec(items: items, ids: ids, counts: counts, task: task, applyPrefix: applyPrefix,
+                           normalize: normalize, priority: priority, flag: flag, onBatch: onBatch)
     }
 
-    private func embedBatch(_ batch: [Int], items: [EmbeddingItem], ids: [[Int32]?], task: String?,
-                            applyPrefix: Bool, shouldCancel: @escaping @Sendable () -> Bool) throws -> [[[Float]]] {
-        if batch.count == 1, let chunks = items[batch[0]].chunks {
-            let vectors = try backend.embedLateChunks(text: items[batch[0]].text, chunks: chunks, task: task,
-                                                      applyPrefix: applyPrefix, shouldCancel: shouldCancel)
+    /// Queues the request's rows (from the caller's thread) and waits for the pump to answer it.
+    private nonisolated func submit(_ spec: RequestSpec) async throws -> [[[Float]]] {
+        if spec.flag.isCancelled { throw CancellationError() }
+        return try await withCheckedThrowingContinuation { continuation in
+            let (request, startPump) = table.add(spec, continuation: continuation)
+            if spec.priority == .bulk { progressTracker.begin(texts: spec.items.count, tokens: request.totalTokens) }
+            if startPump { Task { await self.pump() } }
+        }
+    }
+
+    // MARK: - Isolated work (on the executor's queue)
+
+    /// Runs batches while rows wait. Each batch is a synchronous forward pass on the service's queue;
+    /// the `Task.yield()` after it lets other jobs of the queue run between two passes.
+    private func pump() async {
+        while true {
+            for request in table.cancelled { fail(request, CancellationError()) }
+            let bulk = bulkBudget(), full = tokenBudget
+            guard let (batch, members) = table.next(budget: { $0 == .interactive ? full : bulk }, maxRows: maxRows) else {
+                break
+            }
+            run(batch, members)
+            await Task.yield()
+        }
+    }
+
+    private func run(_ batch: QueuedBatch, _ members: [PendingRequest]) {
+        let flags = members.map(\.spec.flag)
+        let shouldCancel: @Sendable () -> Bool = { flags.allSatisfy(\.isCancelled) }
+        let started = ProcessInfo.processInfo.systemUptime
+        let outcome = Result { try forward(batch.rows, late: batch.late, shouldCancel: shouldCancel) }
+        let seconds = ProcessInfo.processInfo.systemUptime - started
+        if batch.lane == .bulk { measure(tokens: batch.tokens, seconds: seconds) }
+        // Reported before the answers go out, so a client that got its answer finds the pass in the metrics.
+        load.recordBatch(EncoderBatch(rows: batch.rows.count, tokens: batch.tokens, requests: members.count,
+                                      lane: batch.lane, seconds: seconds))
+        switch outcome {
+        case .success(let vectors):
+            deliver(batch.rows, vectors)
+        case .failure where members.count > 1 && !shouldCancel():
+            // One request's rows may be at fault: run each request's rows alone, so the others are answered.
+            for member in members {
+                let rows = batch.rows.filter { $0.request == member.id }
+                let flag = member.spec.flag
+                do {
+                    deliver(rows, try forward(rows, late: false, shouldCancel: { flag.isCancelled }))
+                } catch {
+                    fail(member, flag.isCancelled ? CancellationError() : error)
+                }
+            }
+        case .failure(let error):
+            for member in members { fail(member, member.spec.flag.isCancelled ? CancellationError() : error) }
+        }
+    }
+
+    /// One forward pass over rows of (possibly) several requests; per row, its vectors.
+    private func forward(_ rows: [(request: Int, item: Int)], late: Bool,
+                         shouldCancel: @escaping @Sendable () -> Bool) throws -> [[[Float]]] {
+        let owners = try rows.map { row -> PendingRequest in
+            guard let r = table.request(row.request) else { throw CancellationError() }
+            return r
+        }
+        if late, let owner = owners.first, let item = rows.first?.item, let chunks = owner.spec.items[item].chunks {
+            let vectors = try backend.embedLateChunks(text: owner.spec.items[item].text, chunks: chunks,
+                                                      task: owner.spec.task, applyPrefix: owner.spec.applyPrefix,
+                                                      shouldCancel: shouldCancel)
             guard vectors.count == chunks.count else {
                 throw ModelError.invalidInput("late chunking returned \(vectors.count) vectors for \(chunks.count) chunks")
             }
             return [vectors]
         }
-        let rows = batch.compactMap { ids[$0] }
-        let vectors = try backend.embed(ids: rows, task: task, shouldCancel: shouldCancel)
+        let ids = zip(rows, owners).map { row, owner in owner.spec.ids[row.item] ?? [] }
+        let vectors = try backend.embed(ids: ids, tasks: owners.map(\.spec.task),
+                                        normalize: owners.first?.spec.normalize ?? true, shouldCancel: shouldCancel)
         guard vectors.count == rows.count else {
             throw ModelError.invalidInput("the model returned \(vectors.count) vectors for \(rows.count) texts")
         }
         return vectors.map { [$0] }
+    }
+
+    /// Hands each request its rows' vectors; a request with every item done is answered.
+    private func deliver(_ rows: [(request: Int, item: Int)], _ vectors: [[[Float]]]) {
+        var byRequest: [Int: (items: [Int], vectors: [[[Float]]])] = [:]
+        var order: [Int] = []
+        for (row, v) in zip(rows, vectors) {
+            if byRequest[row.request] == nil { order.append(row.request) }
+            byRequest[row.request, default: ([], [])].items.append(row.item)
+            byRequest[row.request, default: ([], [])].vectors.append(v)
+        }
+        for id in order {
+            guard let request = table.request(id), let part = byRequest[id] else { continue }
+            let tokens = request.record(part.items, part.vectors)
+            request.spec.onBatch?(part.items, part.vectors)
+            if request.spec.priority == .bulk { progressTracker.advance(texts: part.items.count, tokens: tokens) }
+            if request.isComplete { finish(request) }
+        }
+    }
+
+    private func finish(_ request: PendingRequest) {
+        guard table.remove(request.id) != nil else { return }
+        // A request cancelled during its last batch still never delivers.
+        if request.spec.flag.isCancelled { request.continuation?.resume(throwing: CancellationError()) }
+        else { request.continuation?.resume(returning: request.results) }
+    }
+
+    private func fail(_ request: PendingRequest, _ error: any Error) {
+        guard table.remove(request.id) != nil else { return }
+        if request.spec.priority == .bulk {
+            progressTracker.abandon(texts: request.spec.items.count - request.doneItems,
+                                    tokens: request.totalTokens - request.doneTokens)
+        }
+        request.continuation?.resume(throwing: error)
     }
 
     /// The token budget of the next bulk batch: what the measured speed does in `targetBatchSeconds`.
@@ -201,28 +271,5 @@ public actor EncoderService {
         guard seconds > 0 else { return }
         let rate = Double(tokens) / seconds
         measuredTokensPerSecond = measuredTokensPerSecond.map { 0.6 * $0 + 0.4 * rate } ?? rate
-    }
-
-    private func check(_ flag: CancelFlag) throws {
-        if flag.isCancelled || Task.isCancelled { throw CancellationError() }
-    }
-
-    /// Lets interactive requests that arrived during the last batch run first, then waits while any is
-    /// still in flight. `Task.yield()` re-enqueues this task at the back of the serial queue, behind
-    /// the jobs of requests submitted meanwhile.
-    private func yieldToInteractive() async {
-        await Task.yield()
-        while interactiveInFlight > 0 {
-            await withCheckedContinuation { bulkWaiters.append($0) }
-        }
-    }
-
-    private func interactiveFinished() {
-        interactiveInFlight -= 1
-        if interactiveInFlight == 0 {
-            let waiters = bulkWaiters
-            bulkWaiters = []
-            for waiter in waiters { waiter.resume() }
-        }
     }
 }

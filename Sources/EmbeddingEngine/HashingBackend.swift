@@ -1,5 +1,6 @@
 import Foundation
 import JinaEmbeddings
+import Tokenizers
 
 /// A deterministic stand-in model: words hash to fixed random unit vectors, a text is the normalized
 /// mean of its words (plus a per-task offset). Texts sharing words are similar, identical texts are
@@ -62,12 +63,45 @@ public struct HashingBackend: EmbeddingBackend {
         return Array(([0] + words).prefix(maxLength - 1)) + [2]
     }
 
+    /// Words as tokens (offsets in scalars of prefix + text), `<s>` = 0 and `</s>` = 2 around them.
+    public func encode(_ text: String, task: String?, applyPrefix: Bool, addSpecialTokens: Bool) throws -> Encoding {
+        if let task, !info.tasks.contains(task) { throw ModelError.unknownTask(task, valid: info.tasks) }
+        let full = (applyPrefix ? (task.flatMap { info.instructions[$0] } ?? "") : "") + text
+        let spans = WordSpans.spans(full)
+        let words = Self.words(full)
+        var byteAt = [0]  // UTF-8 offset of each scalar index
+        for s in full.unicodeScalars { byteAt.append(byteAt[byteAt.count - 1] + String(s).utf8.count) }
+        var enc = Encoding(ids: words.map { Int32(truncatingIfNeeded: Self.hash($0) % 100_000) + 3 }, tokens: words,
+                           offsets: spans, byteOffsets: spans.map { byteAt[$0.lowerBound]..<byteAt[$0.upperBound] },
+                           specialTokensMask: Array(repeating: 0, count: words.count),
+                           attentionMask: Array(repeating: 1, count: words.count))
+        if addSpecialTokens {
+            enc.ids = [0] + enc.ids + [2]
+            enc.tokens = ["<s>"] + enc.tokens + ["</s>"]
+            enc.offsets = [0..<0] + enc.offsets + [0..<0]
+            enc.byteOffsets = [0..<0] + enc.byteOffsets + [0..<0]
+            enc.specialTokensMask = [1] + enc.specialTokensMask + [1]
+            enc.attentionMask += [1, 1]
+        }
+        return enc
+    }
+
     public func tokenSpans(_ text: String) -> [Range<Int>] { WordSpans.spans(text) }
 
-    public func embed(ids: [[Int32]], task: String?, shouldCancel: @escaping @Sendable () -> Bool) throws -> [[Float]] {
+    public func check(ids: [Int32]) throws {
+        guard !ids.isEmpty, ids.allSatisfy({ $0 >= 0 && $0 < 100_003 }), ids.count <= maxLength else {
+            throw ModelError.invalidInput("ids must be 1…\(maxLength) values in 0..<100003")
+        }
+    }
+
+    public func embed(ids: [[Int32]], tasks: [String?], normalize: Bool,
+                      shouldCancel: @escaping @Sendable () -> Bool) throws -> [[Float]] {
+        guard tasks.count == ids.count else { throw ModelError.invalidInput("\(ids.count) inputs but \(tasks.count) tasks") }
         try simulateWork(shouldCancel, tokens: ids.reduce(0) { $0 + $1.count })
         stats.record(texts: ids.count, late: false, tokens: ids.reduce(0) { $0 + $1.count })
-        return ids.map { row in vector(ofTokens: row.map { UInt64(bitPattern: Int64($0)) }, task: task) }
+        return zip(ids, tasks).map { row, task in
+            vector(ofTokens: row.map { UInt64(bitPattern: Int64($0)) }, task: task, normalize: normalize)
+        }
     }
 
     public func embedLateChunks(text: String, chunks: [Range<Int>], task: String?, applyPrefix: Bool,
@@ -77,7 +111,7 @@ public struct HashingBackend: EmbeddingBackend {
         let context = Self.hash(text) % 7  // late chunking sees the whole document
         return chunks.map { span in
             let words = Self.words(Self.slice(text, span)).map { Self.hash($0) }
-            return vector(ofTokens: words + [context], task: task)
+            return vector(ofTokens: words + [context], task: task, normalize: true)
         }
     }
 
@@ -94,8 +128,8 @@ public struct HashingBackend: EmbeddingBackend {
         if shouldCancel() { throw ModelError.cancelled }
     }
 
-    /// Mean of per-token pseudo-random vectors, shifted per task, L2-normalized.
-    private func vector(ofTokens tokens: [UInt64], task: String?) -> [Float] {
+    /// Mean of per-token pseudo-random vectors, shifted per task, L2-normalized when `normalize`.
+    private func vector(ofTokens tokens: [UInt64], task: String?, normalize: Bool) -> [Float] {
         let d = info.hiddenSize
         var sum = [Float](repeating: 0, count: d)
         for token in tokens {
@@ -106,6 +140,7 @@ public struct HashingBackend: EmbeddingBackend {
             }
         }
         if let task { sum[Int(Self.hash(task) % UInt64(d))] += Float(tokens.count) * 0.3 }
+        if !normalize { return sum.map { $0 / Float(max(tokens.count, 1)) } }
         let norm = max(sum.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
         return sum.map { $0 / norm }
     }

@@ -7,7 +7,7 @@ public final class ProgressTracker: @unchecked Sendable {
     private var state = EncoderProgress()
     /// Uptime when the current bulk session (totals counted from zero) began.
     private var sessionStart: Double = 0
-    private var observers: [UUID: @Sendable (EncoderProgress) -> Void] = [:]
+    private let observers = ObserverList<EncoderProgress>()
 
     public init() {}
 
@@ -47,14 +47,10 @@ public final class ProgressTracker: @unchecked Sendable {
     /// Calls `callback` (on the service's queue) after every change; returns a token for `removeObserver`.
     @discardableResult
     public func addObserver(_ callback: @escaping @Sendable (EncoderProgress) -> Void) -> UUID {
-        let id = UUID()
-        lock.withLock { observers[id] = callback }
-        return id
+        observers.add(callback)
     }
 
-    public func removeObserver(_ id: UUID) {
-        _ = lock.withLock { observers.removeValue(forKey: id) }
-    }
+    public func removeObserver(_ id: UUID) { observers.remove(id) }
 
     /// Every update as an async sequence (only the newest is kept when the reader is slow).
     public func updates() -> AsyncStream<EncoderProgress> {
@@ -68,7 +64,7 @@ public final class ProgressTracker: @unchecked Sendable {
 
     private func update(_ change: (inout EncoderProgress, Double) -> Void) {
         let now = ProcessInfo.processInfo.systemUptime
-        let (snapshot, callbacks) = lock.withLock { () -> (EncoderProgress, [@Sendable (EncoderProgress) -> Void]) in
+        let snapshot = lock.withLock { () -> EncoderProgress in
             change(&state, now)
             let elapsed = now - sessionStart
             state.elapsed = state.textsTotal > 0 ? elapsed : 0
@@ -80,10 +76,10 @@ public final class ProgressTracker: @unchecked Sendable {
                 state.tokensPerSecond = 0
                 state.eta = nil
             }
-            return (state, Array(observers.values))
+            return state
         }
         // Outside the lock: an observer may read `snapshot` again.
-        for callback in callbacks { callback(snapshot) }
+        observers.notify(snapshot)
     }
 }
 

@@ -8,12 +8,15 @@ public enum RequestPriority: Int, Sendable, Comparable {
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// One unit to embed: a whole text, or chunk spans of a document (late chunking).
+/// One unit to embed: a whole text, chunk spans of a document (late chunking), or token ids.
 public struct EmbeddingItem: Sendable, Hashable {
     public var text: String
     /// Unicode-scalar spans into `text` for late chunking; nil = embed the whole text as one vector.
     public var chunks: [Range<Int>]?
+    /// Already-tokenized input (special tokens included), embedded as given: no prefix, no truncation.
+    public var ids: [Int32]?
     public init(text: String, chunks: [Range<Int>]? = nil) { self.text = text; self.chunks = chunks }
+    public init(ids: [Int32]) { self.text = ""; self.ids = ids }
 }
 
 /// Progress of the current bulk work (what the status bar and the CLI progress bar show).

@@ -2,6 +2,8 @@ import Foundation
 import Analysis
 import Corpus
 import EmbeddingEngine
+import Evaluation
+import Session
 
 /// Where typing goes: the view's text field, or the view's list (letter keys are commands).
 public enum Focus: Equatable, Sendable { case field, list }
@@ -16,15 +18,13 @@ public enum Overlay: Equatable, Sendable {
 
 public struct SearchState: Equatable, Sendable {
     public var query = TextField()
-    public var hits: [SearchHit] = []
+    public var hits: [DocumentHit] = []
     /// The query the hits answer (may lag `query` while typing).
     public var answeredQuery = ""
     /// The query of the pending request.
     public var debounceQuery = ""
-    public var selected = 0
-    public var pending: Int?
+    public var list = ListState()
     public var debounceToken = 0
-    public var generation = -1
     public var k = 50
 }
 
@@ -34,18 +34,14 @@ public struct MatrixState: Equatable, Sendable {
     public var matrix: [[Float]] = []
     public var row = 0
     public var column = 0
-    public var pending: Int?
-    public var generation = -1
 }
 
 public struct NeighboursState: Equatable, Sendable {
     /// The document whose neighbours are shown; previous foci for Backspace.
     public var focus = 0
     public var trail: [Int] = []
-    public var hits: [Hit] = []
-    public var selected = 0
-    public var pending: Int?
-    public var generation = -1
+    public var hits: [DocumentHit] = []
+    public var list = ListState()
     public var k = 15
 }
 
@@ -53,9 +49,7 @@ public struct ClustersState: Equatable, Sendable {
     /// nil = automatic (silhouette).
     public var k: Int? = nil
     public var clustering: Clustering?
-    public var selected = 0
-    public var pending: Int?
-    public var generation = -1
+    public var list = ListState()
 }
 
 /// Keep / drop marks of the Duplicates view.
@@ -66,11 +60,9 @@ public struct DuplicatesState: Equatable, Sendable {
     public var groups: [DuplicateGroup] = []
     /// Each member's similarity to the first member of its group.
     public var similarity: [Int: Float] = [:]
-    /// Row cursor over the flattened member rows of all groups.
-    public var selected = 0
+    /// Cursor over the flattened member rows of all groups (`list.selected` counts members, not group headers).
+    public var list = ListState()
     public var marks: [Int: Mark] = [:]
-    public var pending: Int?
-    public var generation = -1
     public var lastWritten: String?
 }
 
@@ -80,12 +72,11 @@ public struct MapState: Equatable, Sendable {
     /// Cursor in cells of the map area (column, row).
     public var cursorX = 0
     public var cursorY = 0
-    public var pending: Int?
-    public var generation = -1
 }
 
 public struct AdaptersState: Equatable, Sendable {
-    public enum Mode: Equatable, Sendable { case tasks, dimensions }
+    /// Two tasks at one dimension, one task at two dimensions, or the evaluation grid (with --eval).
+    public enum Mode: Equatable, Sendable { case tasks, dimensions, evaluation }
     public var mode: Mode = .tasks
     public var taskA: String?
     public var taskB: String?
@@ -93,8 +84,22 @@ public struct AdaptersState: Equatable, Sendable {
     /// The texts the comparison is about (scratch list, or a sample of the corpus).
     public var texts: [String] = []
     public var selected = 0
-    public var pending: Int?
-    public var generation = -1
+}
+
+/// A labelled data set the explorer evaluates the model on (`--eval`, or a BEIR folder as the corpus).
+public struct EvaluationState: Equatable, Sendable {
+    /// "faq — retrieval: 250 documents, 71 queries".
+    public var name: String
+    /// Query text → document → grade, when the corpus is the data set's own (Search marks them).
+    public var relevance: [String: [Int: Int]]
+    /// The grid, once computed (every task × dimension × storage).
+    public var report: EvalReport?
+    /// Index into `report.metrics` of the metric shown.
+    public var metric = 0
+    public var storage: EvalStorage = .float32
+    public init(name: String, relevance: [String: [Int: Int]] = [:]) { self.name = name; self.relevance = relevance }
+
+    public var metricName: String? { report.flatMap { $0.metrics.indices.contains(metric) ? $0.metrics[metric] : nil } }
 }
 
 /// The whole explorer, as a value. `update` is the only thing that changes it.
@@ -126,6 +131,9 @@ public struct AppState: Equatable, Sendable {
     public var nextRequestID = 1
     public var quitting = false
 
+    /// The one request each view may be waiting for, and the generation its data was computed for.
+    public var requests = RequestTable()
+
     public var search = SearchState()
     public var matrix = MatrixState()
     public var neighbours = NeighboursState()
@@ -133,6 +141,7 @@ public struct AppState: Equatable, Sendable {
     public var duplicates = DuplicatesState()
     public var map = MapState()
     public var adapters = AdaptersState()
+    public var evaluation: EvaluationState?
 
     public init(width: Int = 80, height: Int = 24) { self.width = width; self.height = height }
 

@@ -14,7 +14,7 @@ public enum Action: Equatable, Sendable {
     case addToMatrix, showNeighbours
     case kUp, kDown, autoK
     case thresholdUp, thresholdDown, markKeep, markDrop, writeDropList
-    case nextTaskA, nextTaskB, toggleCompareMode
+    case nextTaskA, nextTaskB, toggleCompareMode, nextMetric, nextStorage
 }
 
 /// When a binding applies.
@@ -110,7 +110,10 @@ public enum Keymap {
             // Adapters
             KeyBinding([.char("a")], "a", .nextTaskA, .view(.adapters), "next task A", hint: "task A"),
             KeyBinding([.char("b")], "b", .nextTaskB, .view(.adapters), "next task B", hint: "task B"),
-            KeyBinding([.char("m")], "m", .toggleCompareMode, .view(.adapters), "compare tasks ⇄ dimensions", hint: "tasks⇄dims"),
+            KeyBinding([.char("m")], "m", .toggleCompareMode, .view(.adapters),
+                       "compare tasks ⇄ dimensions (⇄ evaluation with --eval)", hint: "mode"),
+            KeyBinding([.char("e")], "e", .nextMetric, .view(.adapters), "evaluation: next metric", hint: "metric"),
+            KeyBinding([.char("s")], "s", .nextStorage, .view(.adapters), "evaluation: float32 → int8 → binary storage"),
         ]
         return b
     }()

@@ -48,10 +48,70 @@ public enum Layout {
 
     /// Rows a list shows at once (PgUp / PgDn step).
     public static func pageSize(_ s: AppState) -> Int { max(1, searchList(s).height - 1) }
+}
 
-    /// The first visible row of a list of `count` rows, `rows` tall, keeping `selected` in view.
-    public static func scrollOffset(selected: Int, count: Int, rows: Int) -> Int {
-        guard rows > 0, count > rows else { return 0 }
-        return min(max(0, selected - rows + 1), count - rows)
+// MARK: - The list views (Search, Neighbours, Clusters, Duplicates)
+
+extension Layout {
+    /// The list widget of a list view as it is drawn (nil for the other views). Rows are items, except in
+    /// Duplicates, where group headers are rows too.
+    public static func listWidget(_ s: AppState, _ view: ViewID) -> ListWidget? {
+        let list = listState(s, view)
+        switch view {
+        case .search:
+            return ListWidget(area: searchList(s), count: s.search.hits.count, selectedRow: list.selected,
+                              offset: list.offset, highlightsSelection: !s.textFieldFocused)
+        case .neighbours:
+            return ListWidget(area: neighboursList(s), count: s.neighbours.hits.count, selectedRow: list.selected,
+                              offset: list.offset)
+        case .clusters:
+            return ListWidget(area: clusterList(s), count: s.clusters.clustering?.clusters.count ?? 0,
+                              selectedRow: list.selected, offset: list.offset)
+        case .duplicates:
+            let rows = DuplicateRows.rows(s.duplicates.groups)
+            let selected = rows.firstIndex { if case .member(list.selected, _) = $0 { return true }; return false }
+            return ListWidget(area: duplicateList(s), count: rows.count, selectedRow: selected, offset: list.offset)
+        default:
+            return nil
+        }
+    }
+
+    /// Items the cursor moves over in a list view (nil for the other views).
+    public static func listItemCount(_ s: AppState, _ view: ViewID) -> Int? {
+        switch view {
+        case .search: return s.search.hits.count
+        case .neighbours: return s.neighbours.hits.count
+        case .clusters: return s.clusters.clustering?.clusters.count ?? 0
+        case .duplicates: return s.duplicates.groups.reduce(0) { $0 + $1.members.count }
+        default: return nil
+        }
+    }
+
+    /// The item shown on list row `row` (nil for a Duplicates group header).
+    public static func listItem(_ s: AppState, _ view: ViewID, atRow row: Int) -> Int? {
+        guard view == .duplicates else { return row }
+        let rows = DuplicateRows.rows(s.duplicates.groups)
+        guard rows.indices.contains(row), case .member(let index, _) = rows[row] else { return nil }
+        return index
+    }
+
+    public static func listState(_ s: AppState, _ view: ViewID) -> ListState {
+        switch view {
+        case .search: return s.search.list
+        case .neighbours: return s.neighbours.list
+        case .clusters: return s.clusters.list
+        case .duplicates: return s.duplicates.list
+        default: return ListState()
+        }
+    }
+
+    static func setListState(_ s: inout AppState, _ view: ViewID, _ list: ListState) {
+        switch view {
+        case .search: s.search.list = list
+        case .neighbours: s.neighbours.list = list
+        case .clusters: s.clusters.list = list
+        case .duplicates: s.duplicates.list = list
+        default: break
+        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Analysis
 import Corpus
 import EmbeddingEngine
+import Session
 
 /// The seven views, in tab order (the raw value is the tab number and the F-key).
 public enum ViewID: Int, CaseIterable, Sendable {
@@ -56,51 +57,6 @@ public struct ModelSummary: Equatable, Sendable {
     public var hasAdapters: Bool { !tasks.isEmpty }
 }
 
-/// One search result: a document, its best chunk's score and (when chunked) that chunk's span.
-public struct SearchHit: Equatable, Sendable {
-    public var document: Int
-    public var score: Float
-    /// Unicode-scalar span of the best-matching chunk inside the document text; nil = whole text.
-    public var span: Range<Int>?
-    public init(document: Int, score: Float, span: Range<Int>? = nil) {
-        self.document = document; self.score = score; self.span = span
-    }
-}
-
-/// What an analysis effect computes; the runtime answers with the matching `AnalysisResult`.
-public enum AnalysisRequest: Equatable, Sendable {
-    /// Embeds `query` under `queryTask` and ranks the corpus.
-    case search(query: String, queryTask: String?, k: Int)
-    case neighbours(document: Int, k: Int)
-    /// nil k = automatic (silhouette).
-    case clusters(k: Int?)
-    case duplicates(threshold: Float)
-    /// 2-D projection plus a clustering (nil = automatic k) to colour the points.
-    case projection(k: Int?)
-    /// Similarity matrix of free texts (the scratch list).
-    case similarity(texts: [String])
-    /// The same texts under two lenses (task, dimension).
-    case compare(texts: [String], a: Lens, b: Lens)
-}
-
-/// A task and a dimension: how a text is looked at.
-public struct Lens: Equatable, Sendable {
-    public var task: String?
-    public var dim: Int
-    public init(task: String?, dim: Int) { self.task = task; self.dim = dim }
-}
-
-public enum AnalysisResult: Equatable, Sendable {
-    case search([SearchHit])
-    case neighbours([Hit])
-    case clusters(Clustering)
-    /// Groups, and each member's similarity to its group's first member (document → cosine).
-    case duplicates([DuplicateGroup], similarity: [Int: Float] = [:])
-    case projection(points: [SIMD2<Float>], clusters: [Int])
-    case similarity([[Float]])
-    case comparison(Comparison)
-}
-
 /// Everything that can happen to the explorer: input, time, and results of effects.
 public enum Message: Sendable {
     case key(Key)
@@ -118,15 +74,20 @@ public enum Message: Sendable {
     /// Embedding the corpus under `task` failed (the message says why).
     case indexFailed(task: String?, message: String)
     case debounceElapsed(token: Int)
-    case result(id: Int, AnalysisResult, latencyMs: Double?)
+    /// The answer to request `id`; `latencyMs`: how long the encoder took for it (nil: it did not run).
+    case result(id: Int, Answer, latencyMs: Double?)
     /// An effect failed; `id` names the request when it was one.
     case failed(id: Int?, message: String)
     case dropListWritten(path: String, count: Int)
+    /// An evaluation data set is loaded: its name, its queries (the search field's history, so ↑ walks
+    /// them) and, when the corpus is its own, the graded relevant documents per query text.
+    case evaluationLoaded(name: String, queries: [String], relevance: [String: [Int: Int]])
 }
 
 /// A side effect for the runtime to perform. `update` stays pure by returning these.
 public enum Effect: Equatable, Sendable {
-    case analyse(id: Int, AnalysisRequest, task: String?, dim: Int)
+    /// Answer `question` about the corpus at (task, dim), then send `.result(id:…)` or `.failed(id:…)`.
+    case analyse(id: Int, Question, task: String?, dim: Int)
     /// The request is stale: stop it if possible; its result is ignored anyway.
     case cancel(id: Int)
     /// Send `.debounceElapsed(token)` after `seconds`.

@@ -17,19 +17,6 @@ public enum TaskCatalog {
 
     public static func name(_ task: String?) -> String { task ?? "none" }
 
-    /// The task a search query is embedded with when the corpus uses `corpusTask`:
-    /// asymmetric retrieval pairs passages with queries; other tasks are symmetric.
-    public static func queryTask(for corpusTask: String?, available: [String]) -> String? {
-        if corpusTask == "retrieval.passage", available.contains("retrieval.query") { return "retrieval.query" }
-        return corpusTask
-    }
-
-    /// The task the explorer starts with: passages for search when the model has adapters.
-    public static func initialTask(_ model: ModelSummary) -> String? {
-        if model.tasks.contains("retrieval.passage") { return "retrieval.passage" }
-        return model.defaultTask
-    }
-
     /// The dimensions `[` / `]` step through: the Matryoshka list when short, otherwise a ladder
     /// of round sizes (a 384-wide model accepts 1…384, stepping one by one would be useless).
     public static func dimensionLadder(_ model: ModelSummary) -> [Int] {
@@ -44,7 +31,7 @@ public enum TaskCatalog {
     /// How to get a model with adapters (shown when the loaded one has none).
     public static let adapterHelp = [
         "This model has no task adapters (LoRA): only the dimension comparison applies.",
-        "To compare adapters: huggingface-cli download jinaai/jina-embeddings-v3",
-        "then loupe --model DIR (a copy in the Hugging Face cache is found by itself).",
+        "To compare adapters: loupe fetch jinaai/jina-embeddings-v3",
+        "then restart loupe: the copy in the Hugging Face cache is found by itself.",
     ]
 }

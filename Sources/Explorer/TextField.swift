@@ -46,6 +46,12 @@ public struct TextField: Equatable, Sendable {
         characters.removeSubrange(0..<cursor); cursor = 0
     }
 
+    /// Puts `lines` before the history (e.g. the queries of an evaluation set), so ↑ walks them.
+    public mutating func preload(history lines: [String]) {
+        history = lines.filter { !$0.isEmpty } + history
+        historyIndex = nil
+    }
+
     /// Remembers the current text in the history (no empty lines, no immediate repeats).
     public mutating func commit() {
         let t = text.trimmingCharacters(in: .whitespaces)

@@ -32,7 +32,6 @@ extension EmbeddingModel {
     /// `maxLength` (default: the model's) keeping `<s>`/`</s>`; the prefix counts toward the limit.
     public func tokenize(_ text: String, task: String?, applyPrefix: Bool = true, maxLength: Int? = nil) throws -> Encoding {
         guard let tokenizer else {
-            if let tokenizerError { throw tokenizerError }
             throw ModelError.invalidInput("model \(name) has no tokenizer.json; pass token ids instead (--input-ids)")
         }
         _ = try adapterIndex(for: task)

@@ -50,14 +50,12 @@ public final class EmbeddingModel: @unchecked Sendable {
     let weights: ModelWeights
     /// How the Linear layers multiply (chosen at load; part of the fingerprint).
     public let precision: Precision
-    /// Why tokenizer.json could not be loaded (text input then fails with this; token ids still work).
-    let tokenizerError: ModelError?
 
     init(name: String, config: ModelConfig, tokenizer: Tokenizer?, fingerprint: String, maxLength: Int,
-         weights: ModelWeights, precision: Precision = .exact, tokenizerError: ModelError? = nil) {
+         weights: ModelWeights, precision: Precision = .exact) {
         self.name = name; self.config = config; self.tokenizer = tokenizer
         self.fingerprint = fingerprint; self.maxLength = maxLength; self.weights = weights
-        self.precision = precision; self.tokenizerError = tokenizerError
+        self.precision = precision
     }
 
     /// Task adapter names in adapter-index order (empty for models without adapters).

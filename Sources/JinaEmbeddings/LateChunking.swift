@@ -10,7 +10,6 @@ extension EmbeddingModel {
     public func embedLateChunks(text: String, chunks: [Range<Int>], task: String?, applyPrefix: Bool = true,
                                 shouldCancel: (() -> Bool)? = nil) throws -> [[Float]] {
         guard let tokenizer else {
-            if let tokenizerError { throw tokenizerError }
             throw ModelError.invalidInput("model \(name) has no tokenizer.json; late chunking needs text")
         }
         let adapter = try adapterIndex(for: task)

@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import SafeTensors
 import Tokenizers
+import Hashing
 
 /// Reads tensors by name with shape checks, mapping safetensors errors to ModelError.
 struct TensorSource {
@@ -95,23 +96,25 @@ extension EmbeddingModel {
         if precision == .exact { _ = FastKernels.shapeCalibration }  // the exact kernels' tile shape, once per process
         let weights = try buildWeights(file: file, config: config, precision: precision)
 
-        // A tokenizer that fails to load does not stop token-id input; text input reports it.
+        // A tokenizer.json that is there but broken is an error (never a model that silently cannot read text).
         var tokenizer: Tokenizer? = nil
-        var tokenizerError: ModelError? = nil
         let tokURL = directory.appendingPathComponent("tokenizer.json")
         if FileManager.default.fileExists(atPath: tokURL.path) {
             do { tokenizer = try Tokenizer(contentsOf: tokURL) } catch {
-                tokenizerError = .invalidConfig(path: tokURL.path, reason: "\(error)")
+                throw ModelError.invalidConfig(path: tokURL.path, reason: "\(error) (download the model's tokenizer.json again)")
             }
         }
-        let configBytes = (try? Data(contentsOf: directory.appendingPathComponent("config.json"))) ?? Data()
+        let configBytes: Data
+        do { configBytes = try Data(contentsOf: directory.appendingPathComponent("config.json")) } catch {
+            throw ModelError.missingFile("\(directory.appendingPathComponent("config.json").path): \(error.localizedDescription)")
+        }
         let fingerprint = SHA256.hex(SHA256.hash(Array(configBytes) + file.headerBytes + precision.fingerprintSalt))
         let maxLength = min(config.maxSequenceLength ?? config.maxPositionEmbeddings,
                             config.positions == .absolute ? config.maxPositionEmbeddings - config.positionOffset
                                                           : Int.max)
         let name = displayName(directory: directory)
         return EmbeddingModel(name: name, config: config, tokenizer: tokenizer, fingerprint: fingerprint,
-                              maxLength: maxLength, weights: weights, precision: precision, tokenizerError: tokenizerError)
+                              maxLength: maxLength, weights: weights, precision: precision)
     }
 
     /// "jina-embeddings-v3" for an HF snapshot folder, else the folder name.

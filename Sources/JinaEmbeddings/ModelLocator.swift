@@ -8,13 +8,12 @@ public struct ResolvedModel: Sendable {
 }
 
 public enum ModelLocator {
-    /// `--model DIR`, then `$LOUPE_MODEL`, then a jina-embeddings-v3 snapshot in the HF cache,
+    /// `--model DIR`, then `$LOUPE_MODEL`, then a jina-embeddings-v3 snapshot in the HF cache
+    /// (`HubCache(environment:)`: `$HF_HUB_CACHE` or `${HF_HOME:-~/.cache/huggingface}/hub`),
     /// then the default all-MiniLM-L6-v2 under `${LOUPE_HOME:-~/.cache/loupe}/models/`.
     public static func resolve(explicit: String?, environment: [String: String]) throws -> ResolvedModel {
         let fm = FileManager.default
-        func expand(_ p: String) -> URL {
-            URL(fileURLWithPath: (p as NSString).expandingTildeInPath)
-        }
+        let expand = HubCache.expand
         func isModel(_ u: URL) -> Bool {
             fm.fileExists(atPath: u.appendingPathComponent("config.json").path)
                 && fm.fileExists(atPath: u.appendingPathComponent("model.safetensors").path)
@@ -33,14 +32,11 @@ public enum ModelLocator {
             }
             return ResolvedModel(directory: u, reason: "$LOUPE_MODEL")
         }
-        let home = environment["HOME"].map(expand) ?? fm.homeDirectoryForCurrentUser
-        let hf = environment["HF_HOME"].flatMap { $0.isEmpty ? nil : expand($0) }
-            ?? home.appendingPathComponent(".cache/huggingface")
-        let snapshots = hf.appendingPathComponent("hub/models--jinaai--jina-embeddings-v3/snapshots")
+        let hub = HubCache(environment: environment), jina = "jinaai/jina-embeddings-v3"
+        let snapshots = hub.snapshots(jina)
         if let revs = try? fm.contentsOfDirectory(atPath: snapshots.path) {
             // Prefer the revision named in refs/main, else the most recently modified complete one.
-            let refMain = try? String(contentsOf: snapshots.deletingLastPathComponent().appendingPathComponent("refs/main"),
-                                      encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let refMain = hub.readRef(jina, revision: "main")
             let candidates = revs.map { snapshots.appendingPathComponent($0) }.filter(isModel)
             let mtime: (URL) -> Date = {
                 ((try? fm.attributesOfItem(atPath: $0.path))?[.modificationDate] as? Date) ?? .distantPast
@@ -51,11 +47,11 @@ public enum ModelLocator {
             }
         }
         let loupeHome = environment["LOUPE_HOME"].flatMap { $0.isEmpty ? nil : expand($0) }
-            ?? home.appendingPathComponent(".cache/loupe")
+            ?? HubCache.userHome(environment).appendingPathComponent(".cache/loupe")
         let def = loupeHome.appendingPathComponent("models/all-MiniLM-L6-v2")
         guard isModel(def) else {
-            throw ModelError.missingFile("no model found: pass --model DIR, set $LOUPE_MODEL, download " +
-                                         "jinaai/jina-embeddings-v3 into the Hugging Face cache, or run `make model` " +
+            throw ModelError.missingFile("no model found: pass --model DIR, set $LOUPE_MODEL, run " +
+                                         "`loupe fetch jinaai/jina-embeddings-v3`, or run `make model` " +
                                          "for the default all-MiniLM-L6-v2 (expected at \(def.path))")
         }
         return ResolvedModel(directory: def, reason: "default model (no --model, $LOUPE_MODEL or jina-v3 in the HF cache)")

@@ -13,15 +13,13 @@ public enum Precision: String, CaseIterable, Sendable {
     /// channel), activations per token at run time, exact int32 sums, fp32 epilogue.
     case int8
 
-    /// What `loupe` shows and accepts (`--precision`).
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
-
-    /// Parses a `--precision` value; the error lists the valid ones.
-    public init(parsing value: String) throws {
-        guard let p = Precision(rawValue: value.lowercased()) else {
-            throw ModelError.invalidInput("unknown precision '\(value)'; valid: \(Precision.names)")
+    /// One line for notices and help: what this precision multiplies with.
+    public var summary: String {
+        switch self {
+        case .exact: return "checkpoint weights widened exactly to fp32, fp32 sums"
+        case .bf16: return "bf16 products (activations rounded to bf16), fp32 sums"
+        case .int8: return "int8 weights (per output channel) and activations (per token), int32 sums"
         }
-        self = p
     }
 
     /// Bytes appended to the hashed checkpoint identity (none for exact, so existing exact caches stay valid).

@@ -9,7 +9,8 @@ struct Loupe: AsyncParsableCommand {
         subcommands: [
             ExploreCommand.self, TokenizeCommand.self, EmbedCommand.self, IndexCommand.self,
             CacheCommand.self, SimilarityCommand.self, SearchCommand.self, NeighboursCommand.self,
-            ClusterCommand.self, DedupCommand.self, CompareCommand.self, BenchCommand.self,
+            ClusterCommand.self, DedupCommand.self, CompareCommand.self, EvalCommand.self, BenchCommand.self,
+            FetchCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: ExploreCommand.self)
 }

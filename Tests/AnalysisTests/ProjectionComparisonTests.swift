@@ -82,7 +82,8 @@ final class ComparisonTests: XCTestCase {
         XCTAssertEqual(c.rankChanges[0], [0, -1, 1], "1 dropped from rank 1 to 2; 2 rose from 2 to 1")
         for i in 0..<3 { XCTAssertEqual(c.rankChanges[i][i], 0) }
         // Off-diagonal pairs (0,1), (0,2), (1,2), Spearman recomputed from the matrices.
-        XCTAssertEqual(c.spearman, Analysis.spearman([ma[0][1], ma[0][2], ma[1][2]], [mb[0][1], mb[0][2], mb[1][2]]))
+        let upperA = [ma[0][1], ma[0][2], ma[1][2]].map(Double.init), upperB = [mb[0][1], mb[0][2], mb[1][2]].map(Double.init)
+        XCTAssertEqual(c.spearman, Float(Analysis.spearman(upperA, upperB)))
     }
 
     func testIdenticalEmbeddingsCompareAsUnchanged() {

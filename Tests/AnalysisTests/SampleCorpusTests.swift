@@ -12,9 +12,7 @@ final class SampleCorpusTests: XCTestCase {
 
     private func model() throws -> EmbeddingModel {
         if let m = Self.cachedModel { return m }
-        let dir: URL
-        do { dir = try Fixtures.defaultModelDirectory() } catch { throw XCTSkip("default model not installed: \(error)") }
-        let m = try EmbeddingModel.load(directory: dir)
+        let m = try EmbeddingModel.load(directory: try Fixtures.defaultModelDirectory())
         Self.cachedModel = m
         return m
     }

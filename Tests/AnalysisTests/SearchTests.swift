@@ -78,13 +78,11 @@ final class SearchTests: XCTestCase {
         XCTAssertEqual(Analysis.neighbours(of: -1, in: v, k: 3), [])
     }
 
-    func testDocumentScoreIsTheBestChunk() {
-        // chunks: doc0 = {0.2, 0.9}, doc1 = {0.5}, doc2 = none, doc3 = {0.1, 0.3, 0.95}
-        let s = Analysis.documentScores(chunkScores: [0.2, 0.9, 0.5, 0.1, 0.3, 0.95],
-                                        chunkDocuments: [0, 0, 1, 3, 3, 3], documentCount: 4)
-        XCTAssertEqual(Array(s[0...1]) + [s[3]], [0.9, 0.5, 0.95])
-        XCTAssertEqual(s[2], -.infinity)
-        XCTAssertEqual(Analysis.topK(s, k: 4).map(\.index), [3, 0, 1])
+    func testEachDocumentsBestChunk() {
+        // chunks: doc0 = {0.2, 0.9}, doc1 = {0.5}, doc2 = none, doc3 = {0.1, 0.95, 0.95} (a tie: the first wins)
+        let best = Analysis.bestChunks(chunkScores: [0.2, 0.9, 0.5, 0.1, 0.95, 0.95],
+                                       chunkDocuments: [0, 0, 1, 3, 3, 3], documentCount: 4)
+        XCTAssertEqual(best, [1, 2, -1, 4])
     }
 
     func testSimilarityMatrixAndTruncate() {
@@ -113,13 +111,11 @@ final class SearchTests: XCTestCase {
         let v = Vectors(rows: rows)
         // Query along x: doc 0 best chunk 1.0, doc 2 best 0.8, doc 1 0.6.
         let hits = Analysis.searchDocuments(query: [1, 0, 0], chunks: v, chunkDocuments: docs, documentCount: 3, k: 3)
-        XCTAssertEqual(hits.map(\.index), [0, 2, 1])
+        XCTAssertEqual(hits.map(\.document), [0, 2, 1])
         XCTAssertEqual(hits.map(\.score), [1, 0.8, 0.6])
-        // Neighbours of doc 1 (chunk [0.6, 0.8, 0]): doc 0 via chunk 1 (0.8), doc 2 via chunk 4 (0.48).
-        let n = Analysis.documentNeighbours(of: 1, chunks: v, chunkDocuments: docs, documentCount: 3, k: 5)
-        XCTAssertEqual(n.map(\.index), [0, 2])
-        XCTAssertEqual(n[0].score, 0.8, accuracy: 1e-6)
-        XCTAssertEqual(n[1].score, 0.48, accuracy: 1e-6)
-        XCTAssertEqual(Analysis.documentNeighbours(of: 3, chunks: v, chunkDocuments: docs, documentCount: 3, k: 5), [])
+        XCTAssertEqual(hits.map(\.chunk), [0, 4, 2], "the best chunk of each")
+        // k above the number of documents: every document once; excluded ones never.
+        XCTAssertEqual(Analysis.searchDocuments(query: [1, 0, 0], chunks: v, chunkDocuments: docs, documentCount: 3, k: 10,
+                                                excluding: [2]).map(\.document), [0, 1])
     }
 }

@@ -69,7 +69,7 @@ final class CacheAndIndexerTests: XCTestCase {
         XCTAssertEqual(second.vectors, first.vectors)
         // The vectors are the backend's: an independent direct call agrees.
         let direct = try backend.embed(ids: [try backend.tokenIDs("epsilon", task: "text-matching", applyPrefix: true)],
-                                       task: "text-matching", shouldCancel: { false })[0]
+                                       tasks: ["text-matching"], normalize: true, shouldCancel: { false })[0]
         XCTAssertEqual(maxAbsDiff(second.vectors[3], direct), 0)
 
         // Another task is another key: nothing from the cache.

@@ -47,18 +47,6 @@ final class ChunkerTests: XCTestCase {
         XCTAssertEqual(chunks[1].lowerBound, Array(s.unicodeScalars).count - "Second 🇫🇷 sentence.".unicodeScalars.count)
     }
 
-    func testSHA256KnownAnswers() {
-        // FIPS 180-4 examples.
-        XCTAssertEqual(SHA256.hex(SHA256.hash(Array("".utf8))),
-                       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(SHA256.hash(Array("abc".utf8))),
-                       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hex(SHA256.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        XCTAssertEqual(SHA256.hex(SHA256.hash([UInt8](repeating: 0x61, count: 1_000_000))),
-                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
-    }
-
     func testCacheKeysSeparateEveryInput() {
         let base = CacheKey.make(fingerprint: "f", task: "t", prefixApplied: true, maxLength: 512, text: "abc", chunks: nil)
         XCTAssertEqual(base, CacheKey.make(fingerprint: "f", task: "t", prefixApplied: true, maxLength: 512, text: "abc", chunks: nil))

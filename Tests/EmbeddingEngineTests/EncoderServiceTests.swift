@@ -21,7 +21,7 @@ final class EncoderServiceTests: XCTestCase {
         // Each result must be the vector of *its* text, whatever the batch order was.
         for (i, text) in texts.enumerated() {
             let ids = try backend.tokenIDs(text, task: "text-matching", applyPrefix: true)
-            let alone = try backend.embed(ids: [ids], task: "text-matching", shouldCancel: { false })[0]
+            let alone = try backend.embed(ids: [ids], tasks: ["text-matching"], normalize: true, shouldCancel: { false })[0]
             XCTAssertEqual(maxAbsDiff(vectors[i], alone), 0, "text \(i)")
         }
         XCTAssertGreaterThan(backend.stats.batches, 23 / 4, "batches are bounded by rows and tokens")

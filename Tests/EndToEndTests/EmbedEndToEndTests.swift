@@ -11,26 +11,7 @@ final class EmbedEndToEndTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: home) }
 
     private func loupe(_ args: [String], stdin: String) throws -> (status: Int32, stdout: String, stderr: String) {
-        let binary = Fixtures.repoRoot.appendingPathComponent(".build/debug/loupe")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("\(binary.path) is missing; `swift build` (or `swift test`) builds it")
-        }
-        let input = home.appendingPathComponent("stdin-\(UUID().uuidString).jsonl")
-        try stdin.write(to: input, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["LOUPE_HOME"] = home.path
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = try FileHandle(forReadingFrom: input)
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try LoupeBinary.run(args, home: home, stdin: stdin)
     }
 
     private func jsonLine(_ object: [String: Any]) throws -> String {

@@ -12,7 +12,9 @@ final class ExplorerTmuxTests: XCTestCase {
     var home: URL!
 
     override func setUpWithError() throws {
-        guard shell("command -v tmux >/dev/null 2>&1").status == 0 else { throw XCTSkip("tmux is not installed") }
+        guard shell("command -v tmux >/dev/null 2>&1").status == 0 else {
+            throw FixtureError.missing("tmux (scripts/setup-system.sh installs it)")
+        }
         tmux = Tmux(server: "loupe-e2e-\(UUID().uuidString.prefix(8))")
         home = try Fixtures.temporaryDirectory("loupe-explorer-e2e")
     }
@@ -22,15 +24,9 @@ final class ExplorerTmuxTests: XCTestCase {
         if let home { try? FileManager.default.removeItem(at: home) }
     }
 
-    /// The binary (debug first, as `swift test` builds it) and the default model; skip without them.
+    /// The binary (debug first, as `swift test` builds it) and the default model; the test fails without them.
     func prerequisites() throws -> (binary: String, model: String) {
-        let candidates = [".build/debug/loupe", ".build/release/loupe"].map { Fixtures.repoRoot.appendingPathComponent($0).path }
-        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("no loupe binary (run `swift build --product loupe`)")
-        }
-        let model: URL
-        do { model = try Fixtures.defaultModelDirectory() } catch { throw XCTSkip("\(error)") }
-        return (binary, model.path)
+        (try LoupeBinary.url().path, try Fixtures.defaultModelDirectory().path)
     }
 
     /// The shell command tmux runs: loupe with LOUPE_HOME in the temp dir, then its exit status.
@@ -77,7 +73,7 @@ final class ExplorerTmuxTests: XCTestCase {
 
         // Task picker (MiniLM has no adapters: it says how to get them) and dimensions.
         tmux.keys("t")
-        try tmux.waitFor("huggingface-cli download jinaai/jina-embeddings-v3", timeout: 10)
+        try tmux.waitFor("loupe fetch jinaai/jina-embeddings-v3", timeout: 10)
         tmux.keys("Escape")
         tmux.keys("[")
         try tmux.waitFor("dim 256/384", timeout: 10)

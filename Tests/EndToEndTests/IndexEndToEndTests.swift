@@ -20,13 +20,7 @@ final class IndexEndToEndTests: XCTestCase {
         var stderr: String
     }
 
-    private func binary() throws -> URL {
-        let url = Fixtures.repoRoot.appendingPathComponent(".build/debug/loupe")
-        guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw XCTSkip("\(url.path) is missing; `swift build` (or `swift test`) builds it")
-        }
-        return url
-    }
+    private func binary() throws -> URL { try LoupeBinary.url() }
 
     private func modelArgs() throws -> [String] { ["--model", try Fixtures.url("jina-e2e").path] }
 

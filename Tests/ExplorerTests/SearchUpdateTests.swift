@@ -1,5 +1,6 @@
 import XCTest
 import Analysis
+import Session
 @testable import Explorer
 
 final class SearchUpdateTests: XCTestCase {
@@ -22,7 +23,7 @@ final class SearchUpdateTests: XCTestCase {
         XCTAssertEqual(update(&s, .debounceElapsed(token: 1)), [], "a superseded timer does nothing")
         let e3 = update(&s, .debounceElapsed(token: 2))
         XCTAssertEqual(e3, [.analyse(id: 1, .search(query: "pw", queryTask: nil, k: 50), task: nil, dim: 384)])
-        XCTAssertEqual(s.search.pending, 1)
+        XCTAssertEqual(s.requests[.search].pending, 1)
     }
 
     func testStaleResultsAreDropped() {
@@ -32,10 +33,10 @@ final class SearchUpdateTests: XCTestCase {
         _ = TestStates.type(&s, " pw")
         let e = update(&s, .debounceElapsed(token: s.search.debounceToken)) // request 2 cancels 1
         XCTAssertEqual(e.first, .cancel(id: 1))
-        _ = update(&s, .result(id: 1, .search([SearchHit(document: 3, score: 0.9)]), latencyMs: 5))
+        _ = update(&s, .result(id: 1, .search([DocumentHit(document: 3, score: 0.9)]), latencyMs: 5))
         XCTAssertEqual(s.search.hits, [], "the answer to request 1 arrived after request 2 was sent")
-        _ = update(&s, .result(id: 2, .search([SearchHit(document: 0, score: 0.7)]), latencyMs: 6))
-        XCTAssertEqual(s.search.hits, [SearchHit(document: 0, score: 0.7)])
+        _ = update(&s, .result(id: 2, .search([DocumentHit(document: 0, score: 0.7)]), latencyMs: 6))
+        XCTAssertEqual(s.search.hits, [DocumentHit(document: 0, score: 0.7)])
         XCTAssertEqual(s.search.answeredQuery, "reset pw")
         XCTAssertEqual(s.lastLatencyMs, 6)
     }
@@ -70,7 +71,7 @@ final class SearchUpdateTests: XCTestCase {
 
         let first = update(&s, .indexPartial(task: nil, chunks: 2))
         XCTAssertEqual(first, [.analyse(id: 1, .search(query: "card", queryTask: nil, k: 50), task: nil, dim: 384)])
-        _ = update(&s, .result(id: 1, .search([SearchHit(document: 1, score: 0.7)]), latencyMs: 3))
+        _ = update(&s, .result(id: 1, .search([DocumentHit(document: 1, score: 0.7)]), latencyMs: 3))
         XCTAssertTrue(screenText(s).contains("1 results for “card” in 2 of 5 documents indexed so far"), screenText(s))
 
         XCTAssertEqual(update(&s, .indexPartial(task: "other", chunks: 4)), [], "another task's index")
@@ -81,7 +82,7 @@ final class SearchUpdateTests: XCTestCase {
         XCTAssertEqual(done, [.cancel(id: 2), .analyse(id: 3, .search(query: "card", queryTask: nil, k: 50), task: nil, dim: 384)])
         XCTAssertEqual(s.partialChunks, 0)
         XCTAssertEqual(update(&s, .indexPartial(task: nil, chunks: 5)), [], "late partial after the full index")
-        _ = update(&s, .result(id: 3, .search([SearchHit(document: 1, score: 0.7)]), latencyMs: 3))
+        _ = update(&s, .result(id: 3, .search([DocumentHit(document: 1, score: 0.7)]), latencyMs: 3))
         XCTAssertFalse(screenText(s).contains("indexed so far"))
 
         // Other views still wait for the whole corpus.
@@ -101,9 +102,9 @@ final class SearchUpdateTests: XCTestCase {
         XCTAssertEqual(e, [.analyse(id: 1, .search(query: "account", queryTask: nil, k: 50), task: nil, dim: 384)])
         XCTAssertEqual(s.focus, .list)
         XCTAssertEqual(s.search.query.history, ["account"])
-        _ = update(&s, .result(id: 1, .search([SearchHit(document: 2, score: 0.8), SearchHit(document: 4, score: 0.6)]), latencyMs: nil))
+        _ = update(&s, .result(id: 1, .search([DocumentHit(document: 2, score: 0.8), DocumentHit(document: 4, score: 0.6)]), latencyMs: nil))
         _ = update(&s, .key(.down))
-        XCTAssertEqual(s.search.selected, 1)
+        XCTAssertEqual(s.search.list.selected, 1)
         _ = update(&s, .key(.enter))
         XCTAssertEqual(s.overlay, .detail(document: 4, scroll: 0))
         _ = update(&s, .key(.esc))
@@ -158,10 +159,10 @@ final class SearchUpdateTests: XCTestCase {
         var s = TestStates.ready()
         _ = TestStates.type(&s, "x")
         _ = update(&s, .key(.enter))
-        _ = update(&s, .result(id: 1, .search([SearchHit(document: 0, score: 0.5), SearchHit(document: 1, score: 0.4)]), latencyMs: nil))
+        _ = update(&s, .result(id: 1, .search([DocumentHit(document: 0, score: 0.5), DocumentHit(document: 1, score: 0.4)]), latencyMs: nil))
         let list = Layout.searchList(s)
         _ = update(&s, .mouse(MouseEvent(x: 10, y: list.y + 1)))
-        XCTAssertEqual(s.search.selected, 1)
+        XCTAssertEqual(s.search.list.selected, 1)
         _ = update(&s, .mouse(MouseEvent(x: 10, y: list.y + 1)))
         XCTAssertEqual(s.overlay, .detail(document: 1, scroll: 0), "a second click opens the row")
         _ = update(&s, .key(.esc))

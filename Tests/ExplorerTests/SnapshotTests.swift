@@ -1,5 +1,6 @@
 import XCTest
 import Analysis
+import Session
 @testable import Explorer
 
 /// Rendered screens compared with literal lines (trailing spaces trimmed), written by hand from
@@ -32,8 +33,8 @@ final class SnapshotTests: XCTestCase {
         var s = TestStates.ready(texts: TestStates.faq + [wide, "👨‍👩‍👧 family plan for שלום users"])
         _ = TestStates.type(&s, "password")
         _ = update(&s, .key(.enter))
-        _ = update(&s, .result(id: 1, .search([SearchHit(document: 0, score: 0.83), SearchHit(document: 5, score: 0.41),
-                                                SearchHit(document: 6, score: -0.05)]), latencyMs: 12))
+        _ = update(&s, .result(id: 1, .search([DocumentHit(document: 0, score: 0.83), DocumentHit(document: 5, score: 0.41),
+                                                DocumentHit(document: 6, score: -0.05)]), latencyMs: 12))
         let screen = render(s)
         assertLines(screen, [
             " loupe │ model all-MiniLM-L6-v2 │ task none │ dim 384/384",
@@ -130,8 +131,8 @@ final class SnapshotTests: XCTestCase {
         _ = update(&s, .key(.f(7)))
         assertLines(render(s), [
             " This model has no task adapters (LoRA): only the dimension comparison applies.",
-            " To compare adapters: huggingface-cli download jinaai/jina-embeddings-v3",
-            " then loupe --model DIR (a copy in the Hugging Face cache is found by itself).",
+            " To compare adapters: loupe fetch jinaai/jina-embeddings-v3",
+            " then restart loupe: the copy in the Hugging Face cache is found by itself.",
             " A none @384  vs  B none @384  (Matryoshka truncation)  ·  computing…",
         ], from: 2)
     }
@@ -159,9 +160,9 @@ final class SnapshotTests: XCTestCase {
     func testDuplicatesGroupsAndMarks() {
         var s = TestStates.ready()
         _ = update(&s, .key(.f(5)))
-        _ = update(&s, .result(id: 1, .duplicates([DuplicateGroup(members: [0, 3], exact: false, minSimilarity: 0.93),
-                                                    DuplicateGroup(members: [1, 4], exact: true, minSimilarity: 1)],
-                                                   similarity: [0: 1, 3: 0.93]), latencyMs: nil))
+        _ = update(&s, .result(id: 1, .duplicates(DuplicatesAnswer(groups: [
+            DuplicateGroup(members: [0, 3], exact: false, minSimilarity: 0.93),
+            DuplicateGroup(members: [1, 4], exact: true, minSimilarity: 1)], similarityToFirst: [0: 1, 3: 0.93])), latencyMs: nil))
         _ = update(&s, .key(.char("x")))
         _ = update(&s, .key(.down)); _ = update(&s, .key(.char("K")))
         assertLines(render(s), [

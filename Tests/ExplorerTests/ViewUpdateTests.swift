@@ -1,5 +1,6 @@
 import XCTest
 import Analysis
+import Session
 @testable import Explorer
 
 /// Message → state/effect tests for views 2–7 and the global keys.
@@ -52,9 +53,9 @@ final class ViewUpdateTests: XCTestCase {
         var s = TestStates.ready()
         list(&s)
         _ = update(&s, .key(.char("4")))
-        XCTAssertEqual(s.clusters.pending, 1)
+        XCTAssertEqual(s.requests[.clusters].pending, 1)
         let e = update(&s, .key(.char("[")))
-        XCTAssertEqual(e, [.cancel(id: 1), .analyse(id: 2, .clusters(k: nil), task: nil, dim: 256)])
+        XCTAssertEqual(e, [.cancel(id: 1), .analyse(id: 2, .clusters(ClusterSpec()), task: nil, dim: 256)])
     }
 
     func testHelpOverlayOpensAndCloses() {
@@ -95,7 +96,7 @@ final class ViewUpdateTests: XCTestCase {
         var s = TestStates.ready()
         _ = TestStates.type(&s, "x")
         _ = update(&s, .key(.enter))
-        _ = update(&s, .result(id: 1, .search([SearchHit(document: 3, score: 0.5)]), latencyMs: nil))
+        _ = update(&s, .result(id: 1, .search([DocumentHit(document: 3, score: 0.5)]), latencyMs: nil))
         _ = update(&s, .key(.char("a")))
         XCTAssertEqual(s.matrix.texts, [TestStates.faq[3]])
     }
@@ -104,7 +105,7 @@ final class ViewUpdateTests: XCTestCase {
         var s = TestStates.ready()
         let e = update(&s, .key(.f(3)))
         XCTAssertEqual(e, [.analyse(id: 1, .neighbours(document: 0, k: 15), task: nil, dim: 384)])
-        _ = update(&s, .result(id: 1, .neighbours([Hit(index: 4, score: 0.7), Hit(index: 2, score: 0.6)]), latencyMs: nil))
+        _ = update(&s, .result(id: 1, .neighbours([DocumentHit(document: 4, score: 0.7), DocumentHit(document: 2, score: 0.6)]), latencyMs: nil))
         _ = update(&s, .key(.down))
         let walk = update(&s, .key(.enter))
         XCTAssertEqual(s.neighbours.focus, 2)
@@ -123,20 +124,21 @@ final class ViewUpdateTests: XCTestCase {
             Cluster(size: 1, label: "email", members: [2])])), latencyMs: nil))
         let plus = update(&s, .key(.char("+")))
         XCTAssertEqual(s.clusters.k, 4)
-        XCTAssertEqual(plus, [.analyse(id: 2, .clusters(k: 4), task: nil, dim: 384)])
+        XCTAssertEqual(plus, [.analyse(id: 2, .clusters(ClusterSpec(k: 4)), task: nil, dim: 384)])
         _ = update(&s, .key(.char("-"))); _ = update(&s, .key(.char("-"))); _ = update(&s, .key(.char("-")))
         XCTAssertEqual(s.clusters.k, 2, "k never goes below 2")
         let auto = update(&s, .key(.char("a")))
         XCTAssertNil(s.clusters.k)
-        XCTAssertEqual(auto.last, .analyse(id: 6, .clusters(k: nil), task: nil, dim: 384))
+        XCTAssertEqual(auto.last, .analyse(id: 6, .clusters(ClusterSpec()), task: nil, dim: 384))
     }
 
     func testDuplicatesThresholdMarksAndDropList() {
         var s = TestStates.ready()
         _ = update(&s, .key(.f(5)))
-        XCTAssertEqual(s.duplicates.pending, 1)
-        _ = update(&s, .result(id: 1, .duplicates([DuplicateGroup(members: [0, 3], exact: false, minSimilarity: 0.93),
-                                                    DuplicateGroup(members: [1, 4], exact: true, minSimilarity: 1)]), latencyMs: nil))
+        XCTAssertEqual(s.requests[.duplicates].pending, 1)
+        _ = update(&s, .result(id: 1, .duplicates(DuplicatesAnswer(groups: [
+            DuplicateGroup(members: [0, 3], exact: false, minSimilarity: 0.93),
+            DuplicateGroup(members: [1, 4], exact: true, minSimilarity: 1)])), latencyMs: nil))
         let up = update(&s, .key(.char("+")))
         XCTAssertEqual(s.duplicates.threshold, 0.91, accuracy: 1e-6)
         XCTAssertEqual(up, [.analyse(id: 2, .duplicates(threshold: 0.91), task: nil, dim: 384)])
@@ -160,7 +162,7 @@ final class ViewUpdateTests: XCTestCase {
     func testMapCursorAndNearestPoint() {
         var s = TestStates.ready()
         let e = update(&s, .key(.f(6)))
-        XCTAssertEqual(e, [.analyse(id: 1, .projection(k: nil), task: nil, dim: 384)])
+        XCTAssertEqual(e, [.analyse(id: 1, .projection(ClusterSpec()), task: nil, dim: 384)])
         // Five points: corners and centre of the unit square.
         let points: [SIMD2<Float>] = [[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5]]
         _ = update(&s, .result(id: 1, .projection(points: points, clusters: [0, 0, 1, 1, 2]), latencyMs: nil))
@@ -179,7 +181,7 @@ final class ViewUpdateTests: XCTestCase {
         var s = TestStates.ready()
         _ = update(&s, .key(.f(7)))
         XCTAssertEqual(s.adapters.mode, .dimensions)
-        XCTAssertEqual(s.adapters.pending, 1)
+        XCTAssertEqual(s.requests[.adapters].pending, 1)
         _ = update(&s, .key(.char("[")))
         let e = update(&s, .key(.char("m")))
         XCTAssertEqual(e, [], "no task comparison without adapters")

@@ -42,6 +42,12 @@ final class BadCheckpointTests: XCTestCase {
         }
     }
 
+    func testABrokenTokenizerFailsTheLoadAndNamesTheFile() throws {
+        let (dir, _) = try copyTiny()
+        try Data(#"{"model": {"type": "Unigram", "vocab": 7}}"#.utf8).write(to: dir.appendingPathComponent("tokenizer.json"))
+        assertLoadFails(dir, contains: ["tokenizer.json", "download"])
+    }
+
     func testTruncatedFile() throws {
         let (dir, st) = try copyTiny()
         let data = try Data(contentsOf: st)

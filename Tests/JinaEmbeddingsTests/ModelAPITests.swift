@@ -4,16 +4,6 @@ import TestSupport
 import XCTest
 
 final class ModelAPITests: XCTestCase {
-    func testSHA256KnownVectors() {
-        XCTAssertEqual(SHA256.hex(SHA256.hash([])), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(SHA256.hash(Array("abc".utf8))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hex(SHA256.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        // Several blocks (768 bytes), value from Python's hashlib.
-        let bytes = (0..<3).flatMap { _ in (0..<256).map { UInt8($0) } }
-        XCTAssertEqual(SHA256.hex(SHA256.hash(bytes)), "f3a25aa93aa2fbba28d79260535bbd6a5eb0fc1c24a8b0f04e12b484c1dfe363")
-    }
-
     func testConfigDefaultsAndSideFiles() throws {
         let dir = try Fixtures.url("jina-tiny")
         let c = try ModelConfig.load(directory: dir)
@@ -97,5 +87,18 @@ final class ModelAPITests: XCTestCase {
             XCTAssertTrue("\(error)".contains("make model"), "\(error)")
         }
         XCTAssertThrowsError(try ModelLocator.resolve(explicit: "/nonexistent", environment: [:]))
+    }
+
+    func testCacheRootFollowsHuggingFaceHub() {
+        let env = ["HOME": "/home/u"]
+        XCTAssertEqual(HubCache(environment: env).root.path, "/home/u/.cache/huggingface/hub")
+        XCTAssertEqual(HubCache(environment: env.merging(["XDG_CACHE_HOME": "/x"]) { $1 }).root.path, "/x/huggingface/hub")
+        XCTAssertEqual(HubCache(environment: env.merging(["HF_HOME": "/h"]) { $1 }).root.path, "/h/hub")
+        XCTAssertEqual(HubCache(environment: env.merging(["HF_HOME": "/h", "HUGGINGFACE_HUB_CACHE": "/legacy"]) { $1 }).root.path,
+                       "/legacy")
+        XCTAssertEqual(HubCache(environment: env.merging(["HF_HOME": "/h", "HUGGINGFACE_HUB_CACHE": "/legacy",
+                                                          "HF_HUB_CACHE": "/c"]) { $1 }).root.path, "/c")
+        XCTAssertEqual(HubCache(root: URL(fileURLWithPath: "/c")).repository("jinaai/jina-embeddings-v3").path,
+                       "/c/models--jinaai--jina-embeddings-v3")
     }
 }

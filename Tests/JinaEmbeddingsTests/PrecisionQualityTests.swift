@@ -23,8 +23,8 @@ final class PrecisionQualityTests: XCTestCase {
             let model = try EmbeddingModel.load(directory: dir, precision: precision)
             XCTAssertEqual(model.precision, precision)
             let q = PrecisionQuality.compare(exact: exact, candidate: try PrecisionQuality.Embeddings(model: model, samples: samples))
-            report.append(String(format: "%@: min %.5f mean %.6f top-10 %.3f", precision.rawValue, q.minCosine,
-                                 q.meanCosine, q.topKOverlap))
+            report.append(String(format: "%@: min %.5f mean %.6f top-10 %.3f (worst query %.2f)", precision.rawValue,
+                                 q.minCosine, q.meanCosine, q.topKOverlap, q.worstOverlap))
             let floor = try XCTUnwrap(Self.floors[precision])
             XCTAssertGreaterThanOrEqual(q.minCosine, floor.min, "\(precision) min cosine to exact")
             XCTAssertGreaterThanOrEqual(q.meanCosine, floor.mean, "\(precision) mean cosine to exact")
@@ -42,9 +42,5 @@ final class PrecisionQualityTests: XCTestCase {
         XCTAssertEqual(prints[0], try EmbeddingModel.load(directory: dir).fingerprint, "exact is the default")
         let synthetic = try Precision.allCases.map { try EmbeddingModel.synthetic("jina-tiny", precision: $0).fingerprint }
         XCTAssertEqual(Set(synthetic).count, Precision.allCases.count)
-        XCTAssertThrowsError(try Precision(parsing: "fp8")) { error in
-            XCTAssertTrue("\(error)".contains("exact, bf16, int8"), "\(error)")
-        }
-        XCTAssertEqual(try Precision(parsing: "INT8"), .int8)
     }
 }

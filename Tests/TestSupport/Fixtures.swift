@@ -96,3 +96,116 @@ public struct SeededRNG: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The loupe executable `swift build` / `swift test` put in `.build/debug` (or a release build), and a
+/// way to run it: what the end-to-end tests drive.
+public enum LoupeBinary {
+    public static func url() throws -> URL {
+        for config in ["debug", "release"] {
+            let url = Fixtures.repoRoot.appendingPathComponent(".build/\(config)/loupe")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        throw FixtureError.missing(Fixtures.repoRoot.appendingPathComponent(".build/debug/loupe").path
+                                   + " (the loupe executable; `swift build` builds it)")
+    }
+
+    /// Runs `loupe args…` with `LOUPE_HOME` set to `home` (and `stdin` as its standard input) to the end;
+    /// `environment` sets variables, or removes those mapped to nil.
+    public static func run(_ args: [String], home: URL, stdin: String = "",
+                           environment: [String: String?] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let input = home.appendingPathComponent("stdin-\(UUID().uuidString)")
+        try stdin.write(to: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let process = Process()
+        process.executableURL = try url()
+        process.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["LOUPE_HOME"] = home.path
+        for (name, value) in environment { env[name] = value }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = try FileHandle(forReadingFrom: input)
+        try process.run()
+        // Read both pipes to the end before waiting, so a full pipe never blocks the child.
+        let errors = ErrorOutput()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errors.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        let e = errors.data
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
+
+private final class ErrorOutput: @unchecked Sendable { var data = Data() }
+
+/// A corpus where two long documents own most of the chunks (with a small --chunk-tokens) and six
+/// short ones are one chunk each: the shape that once made the explorer's search return fewer than k
+/// documents. Written as JSON Lines.
+public enum ChunkedCorpus {
+    public static let documents: [String] = [
+        (1...12).map { "Password help \($0): to reset your password open the settings page, choose security and follow the email link." }
+            .joined(separator: " "),
+        (1...12).map { "Billing note \($0): invoices are sent monthly and a refund for a double charge takes five days." }
+            .joined(separator: " "),
+        "How do I reset my password if I lost access to my email?",
+        "Can I change the password of a shared account?",
+        "The garden needs water twice a week in summer.",
+        "Refunds go back to the card that paid.",
+        "Our office is closed on public holidays.",
+        "Two-factor codes arrive by text message.",
+    ]
+
+    public static func write(to directory: URL) throws -> URL {
+        let url = directory.appendingPathComponent("chunked.jsonl")
+        let lines = try documents.map { String(decoding: try JSONSerialization.data(withJSONObject: ["text": $0]), as: UTF8.self) }
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+}
+
+/// JSON numbers read exactly. (Foundation's JSONSerialization on Linux can be one ulp off for doubles,
+/// e.g. 0.7520898857508356 → …357; JSONDecoder rounds correctly, so comparisons "to the bit" use this.)
+public struct JSONObject: Decodable {
+    public var strings: [String: String] = [:]
+    public var numbers: [String: Double] = [:]
+    public var integers: [String: Int] = [:]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        for key in c.allKeys {
+            if let i = try? c.decode(Int.self, forKey: key) { integers[key.stringValue] = i }
+            if let d = try? c.decode(Double.self, forKey: key) { numbers[key.stringValue] = d }
+            if let s = try? c.decode(String.self, forKey: key) { strings[key.stringValue] = s }
+        }
+    }
+
+    /// One object per line (JSON Lines).
+    public static func lines(_ text: String) throws -> [JSONObject] {
+        try text.split(separator: "\n").map { try JSONDecoder().decode(JSONObject.self, from: Data($0.utf8)) }
+    }
+}
+
+/// Polls `condition` every millisecond until it holds; throws (instead of hanging a test) after `timeout` s.
+public func waitUntil(timeout: Double = 30, _ condition: () -> Bool, line: UInt = #line) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while !condition() {
+        guard Date() < deadline else { throw WaitTimeout(description: "condition (line \(line)) not reached within \(timeout) s") }
+        try await Task.sleep(nanoseconds: 1_000_000)
+    }
+}
+
+public struct WaitTimeout: Error, CustomStringConvertible {
+    public var description: String
+}

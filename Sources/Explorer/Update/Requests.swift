@@ -1,123 +1,114 @@
 import Foundation
 import Analysis
+import Session
 
-// Issuing analysis requests and accepting their results. Every request gets a fresh id; a view
-// remembers the id it waits for, so a late answer to an older request is simply dropped.
+// Issuing analysis requests and accepting their answers. Each view has one request slot in
+// `state.requests` (RequestTable.swift): the id it waits for and the generation its data is for.
 
 /// Requests whatever the current view needs that is stale (new index, new dimension, first visit).
 func refresh(_ state: inout AppState) -> [Effect] {
-    guard state.model != nil else { return [] }
-    let g = state.generation
-    switch state.view {
-    case .search:
-        guard state.search.generation != g else { return [] }
-        return runSearch(&state)
-    case .matrix:
-        guard state.matrix.generation != g else { return [] }
-        return requestSimilarity(&state)
-    case .neighbours:
-        guard state.neighbours.generation != g else { return [] }
-        return requestNeighbours(&state)
-    case .clusters:
-        guard state.clusters.generation != g else { return [] }
-        return requestClusters(&state)
-    case .duplicates:
-        guard state.duplicates.generation != g else { return [] }
-        return requestDuplicates(&state)
-    case .map:
-        guard state.map.generation != g else { return [] }
-        return requestProjection(&state)
-    case .adapters:
-        guard state.adapters.generation != g else { return [] }
-        return requestComparison(&state)
+    guard state.model != nil, state.requests[state.view].generation != state.generation else { return [] }
+    return request(&state, for: state.view)
+}
+
+/// Builds and issues the request of `view` for the current state (or clears the view when it has
+/// nothing to ask), marking the view's data as computed for the current generation.
+func request(_ state: inout AppState, for view: ViewID) -> [Effect] {
+    switch view {
+    case .search: return runSearch(&state)
+    case .matrix: return requestSimilarity(&state)
+    case .neighbours: return requestNeighbours(&state)
+    case .clusters: return requestClusters(&state)
+    case .duplicates: return requestDuplicates(&state)
+    case .map: return requestProjection(&state)
+    case .adapters: return requestComparison(&state)
     }
 }
 
-/// Replaces a view's pending request: cancel the old id, issue the new one.
-private func issue(_ state: inout AppState, pending: inout Int?, _ request: AnalysisRequest) -> [Effect] {
-    var effects: [Effect] = []
-    if let old = pending { effects.append(.cancel(id: old)) }
+/// Replaces `view`'s pending request: cancel the old id, issue the new one.
+private func issue(_ state: inout AppState, _ view: ViewID, _ question: Question) -> [Effect] {
+    var effects = cancel(&state, view)
     let id = state.newRequestID()
-    pending = id
-    effects.append(.analyse(id: id, request, task: state.task, dim: state.dim))
+    state.requests[view].pending = id
+    effects.append(.analyse(id: id, question, task: state.task, dim: state.dim))
     return effects
+}
+
+/// Cancels `view`'s pending request, if any.
+func cancel(_ state: inout AppState, _ view: ViewID) -> [Effect] {
+    guard let old = state.requests[view].pending else { return [] }
+    state.requests[view].pending = nil
+    return [.cancel(id: old)]
+}
+
+/// Cancels every view's pending request (a new index makes them all stale).
+func cancelAllPending(_ state: inout AppState) -> [Effect] {
+    ViewID.allCases.flatMap { cancel(&state, $0) }
+}
+
+/// Corpus questions (all but search) wait for the whole corpus to be indexed.
+private func corpusReady(_ state: inout AppState, _ view: ViewID) -> Bool {
+    guard state.indexReady, !state.documents.isEmpty else { return false }
+    state.requests[view].generation = state.generation
+    return true
 }
 
 func runSearch(_ state: inout AppState) -> [Effect] {
     let query = state.search.query.text.trimmingCharacters(in: .whitespaces)
     guard !query.isEmpty else {
-        var effects: [Effect] = []
-        if let old = state.search.pending { effects.append(.cancel(id: old)) }
-        state.search.pending = nil
-        state.search.hits = []; state.search.answeredQuery = ""; state.search.selected = 0
-        state.search.generation = state.generation
-        return effects
+        state.search.hits = []; state.search.answeredQuery = ""; state.search.list = ListState()
+        state.requests[.search].generation = state.generation
+        return cancel(&state, .search)
     }
     // Before the index is complete, search what is embedded so far; runs again on .indexed.
     guard state.indexReady || state.partialChunks > 0, let model = state.model else { return [] }
-    state.search.generation = state.generation
-    let qTask = TaskCatalog.queryTask(for: state.task, available: model.tasks)
-    var s = state.search
-    let effects = issue(&state, pending: &s.pending, .search(query: query, queryTask: qTask, k: s.k))
-    state.search.pending = s.pending
+    state.requests[.search].generation = state.generation
     state.search.debounceQuery = query
-    return effects
+    let queryTask = TaskDefaults.queryTask(forCorpusTask: state.task, available: model.tasks)
+    return issue(&state, .search, .search(query: query, queryTask: queryTask, k: state.search.k))
 }
 
 func requestSimilarity(_ state: inout AppState) -> [Effect] {
-    state.matrix.generation = state.generation
-    guard state.matrix.texts.count >= 1 else {
+    state.requests[.matrix].generation = state.generation
+    guard !state.matrix.texts.isEmpty else {
         state.matrix.matrix = []
-        return state.matrix.pending.map { [.cancel(id: $0)] } ?? []
+        return cancel(&state, .matrix)
     }
-    var p = state.matrix.pending
-    let effects = issue(&state, pending: &p, .similarity(texts: state.matrix.texts))
-    state.matrix.pending = p
-    return effects
+    return issue(&state, .matrix, .similarity(texts: state.matrix.texts))
 }
 
 func requestNeighbours(_ state: inout AppState) -> [Effect] {
-    guard state.indexReady, !state.documents.isEmpty else { return [] }
-    state.neighbours.generation = state.generation
+    guard corpusReady(&state, .neighbours) else { return [] }
     state.neighbours.focus = min(state.neighbours.focus, state.documents.count - 1)
-    var p = state.neighbours.pending
-    let effects = issue(&state, pending: &p, .neighbours(document: state.neighbours.focus, k: state.neighbours.k))
-    state.neighbours.pending = p
-    return effects
+    return issue(&state, .neighbours, .neighbours(document: state.neighbours.focus, k: state.neighbours.k))
 }
 
 func requestClusters(_ state: inout AppState) -> [Effect] {
-    guard state.indexReady, !state.documents.isEmpty else { return [] }
-    state.clusters.generation = state.generation
-    var p = state.clusters.pending
-    let effects = issue(&state, pending: &p, .clusters(k: state.clusters.k))
-    state.clusters.pending = p
-    return effects
+    guard corpusReady(&state, .clusters) else { return [] }
+    return issue(&state, .clusters, .clusters(ClusterSpec(k: state.clusters.k)))
 }
 
 func requestDuplicates(_ state: inout AppState) -> [Effect] {
-    guard state.indexReady, !state.documents.isEmpty else { return [] }
-    state.duplicates.generation = state.generation
-    var p = state.duplicates.pending
-    let effects = issue(&state, pending: &p, .duplicates(threshold: state.duplicates.threshold))
-    state.duplicates.pending = p
-    return effects
+    guard corpusReady(&state, .duplicates) else { return [] }
+    return issue(&state, .duplicates, .duplicates(threshold: state.duplicates.threshold))
 }
 
 func requestProjection(_ state: inout AppState) -> [Effect] {
-    guard state.indexReady, !state.documents.isEmpty else { return [] }
-    state.map.generation = state.generation
-    var p = state.map.pending
-    let effects = issue(&state, pending: &p, .projection(k: state.clusters.k))
-    state.map.pending = p
-    return effects
+    guard corpusReady(&state, .map) else { return [] }
+    return issue(&state, .map, .projection(ClusterSpec(k: state.clusters.k)))
 }
 
-/// The Adapters view compares the scratch texts (two or more) or else a spread-out corpus sample.
+/// The Adapters view compares the scratch texts (two or more) or else a spread-out corpus sample; in
+/// evaluation mode it asks once for the evaluation grid (which does not depend on the lens).
 func requestComparison(_ state: inout AppState) -> [Effect] {
     guard let model = state.model else { return [] }
+    if state.adapters.mode == .evaluation {
+        state.requests[.adapters].generation = state.generation
+        guard state.evaluation != nil, state.evaluation?.report == nil else { return cancel(&state, .adapters) }
+        return issue(&state, .adapters, .evaluation)
+    }
     let texts = comparisonTexts(state)
-    state.adapters.generation = state.generation
+    state.requests[.adapters].generation = state.generation
     state.adapters.texts = texts
     guard texts.count >= 2 else { return [] }
     let full = model.dimensions.max() ?? model.hiddenSize
@@ -128,10 +119,7 @@ func requestComparison(_ state: inout AppState) -> [Effect] {
     default:
         a = Lens(task: state.adapters.taskA, dim: full); b = Lens(task: state.adapters.taskA, dim: state.dim)
     }
-    var p = state.adapters.pending
-    let effects = issue(&state, pending: &p, .compare(texts: texts, a: a, b: b))
-    state.adapters.pending = p
-    return effects
+    return issue(&state, .adapters, .compare(texts: texts, a: a, b: b))
 }
 
 /// How many items fit, with readable values (cells ≥ 4 wide), in three matrices side by side:
@@ -149,35 +137,29 @@ func comparisonTexts(_ state: AppState) -> [String] {
     return (0..<n).map { docs[Int(Double($0) * step)].text }
 }
 
-/// Stores a result in the view that asked for it; anything else is stale and dropped.
-func accept(_ state: inout AppState, id: Int, _ result: AnalysisResult) -> [Effect] {
-    switch result {
-    case .search(let hits) where state.search.pending == id:
-        state.search.pending = nil
+/// Stores an answer in the view that asked for it; anything else is stale and dropped.
+func accept(_ state: inout AppState, id: Int, _ answer: Answer) -> [Effect] {
+    guard let view = state.requests.view(waitingFor: id) else { return [] }
+    switch (view, answer) {
+    case (.search, .search(let hits)):
         state.search.hits = hits
         state.search.answeredQuery = state.search.debounceQuery
-        state.search.selected = min(state.search.selected, max(0, hits.count - 1))
-    case .similarity(let m) where state.matrix.pending == id:
-        state.matrix.pending = nil
+        state.search.list.clamp(count: hits.count)
+    case (.matrix, .similarity(let m)):
         state.matrix.matrix = m
         state.matrix.row = min(state.matrix.row, max(0, m.count - 1))
         state.matrix.column = min(state.matrix.column, max(0, m.count - 1))
-    case .neighbours(let hits) where state.neighbours.pending == id:
-        state.neighbours.pending = nil
+    case (.neighbours, .neighbours(let hits)):
         state.neighbours.hits = hits
-        state.neighbours.selected = 0
-    case .clusters(let c) where state.clusters.pending == id:
-        state.clusters.pending = nil
+        state.neighbours.list = ListState()
+    case (.clusters, .clusters(let c)):
         state.clusters.clustering = c
-        state.clusters.selected = min(state.clusters.selected, max(0, c.clusters.count - 1))
-    case .duplicates(let groups, let similarity) where state.duplicates.pending == id:
-        state.duplicates.pending = nil
-        state.duplicates.groups = groups
-        state.duplicates.similarity = similarity
-        let rows = groups.reduce(0) { $0 + $1.members.count }
-        state.duplicates.selected = min(state.duplicates.selected, max(0, rows - 1))
-    case .projection(let points, let clusters) where state.map.pending == id:
-        state.map.pending = nil
+        state.clusters.list.clamp(count: c.clusters.count)
+    case (.duplicates, .duplicates(let d)):
+        state.duplicates.groups = d.groups
+        state.duplicates.similarity = d.similarityToFirst
+        state.duplicates.list.clamp(count: d.groups.reduce(0) { $0 + $1.members.count })
+    case (.map, .projection(let points, let clusters)):
         let fresh = state.map.points.isEmpty
         state.map.points = points
         state.map.clusters = clusters
@@ -185,22 +167,23 @@ func accept(_ state: inout AppState, id: Int, _ result: AnalysisResult) -> [Effe
             let area = Layout.mapArea(state)
             state.map.cursorX = area.width / 2; state.map.cursorY = area.height / 2
         }
-    case .comparison(let c) where state.adapters.pending == id:
-        state.adapters.pending = nil
+    case (.adapters, .evaluation(let report)):
+        if var e = state.evaluation {
+            e.report = report
+            e.metric = min(e.metric, max(0, report.metrics.count - 1))
+            state.evaluation = e
+        }
+    case (.adapters, .comparison(let c)):
         state.adapters.comparison = c
         state.adapters.selected = min(state.adapters.selected, max(0, c.matrixA.count - 1))
     default:
-        break   // stale: superseded, cancelled, or for a view that moved on
+        break       // an answer of another kind cannot be this view's: dropped, and the view stops waiting
     }
+    state.requests[view].pending = nil
     return []
 }
 
+/// A request failed: its view stops waiting.
 func clearPending(_ state: inout AppState, id: Int) {
-    if state.search.pending == id { state.search.pending = nil }
-    if state.matrix.pending == id { state.matrix.pending = nil }
-    if state.neighbours.pending == id { state.neighbours.pending = nil }
-    if state.clusters.pending == id { state.clusters.pending = nil }
-    if state.duplicates.pending == id { state.duplicates.pending = nil }
-    if state.map.pending == id { state.map.pending = nil }
-    if state.adapters.pending == id { state.adapters.pending = nil }
+    if let view = state.requests.view(waitingFor: id) { state.requests[view].pending = nil }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Analysis
 import Corpus
 import EmbeddingEngine
+import Session
 
 /// The explorer's one state transition: pure, so every behaviour is a message → state/effect test.
 public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
@@ -60,6 +61,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .failed(let id, let text):
         if let id { clearPending(&state, id: id) }
         state.setStatus(text, error: true)
+        return []
+    case .evaluationLoaded(let name, let queries, let relevance):
+        state.evaluation = EvaluationState(name: name, relevance: relevance)
+        state.search.query.preload(history: queries)
         return []
     case .dropListWritten(let path, let count):
         state.duplicates.lastWritten = path
@@ -260,13 +265,4 @@ func chooseTask(_ state: inout AppState, _ task: String?) -> [Effect] {
     effects.append(.reindex(task: task))
     state.setStatus("task \(TaskCatalog.name(task)): re-indexing the corpus…")
     return effects
-}
-
-func cancelAllPending(_ state: inout AppState) -> [Effect] {
-    var ids: [Int?] = [state.search.pending, state.neighbours.pending, state.clusters.pending,
-                       state.duplicates.pending, state.map.pending, state.matrix.pending, state.adapters.pending]
-    ids.removeAll { $0 == nil }
-    state.search.pending = nil; state.neighbours.pending = nil; state.clusters.pending = nil
-    state.duplicates.pending = nil; state.map.pending = nil; state.matrix.pending = nil; state.adapters.pending = nil
-    return ids.compactMap { $0.map { Effect.cancel(id: $0) } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Analysis
+import Session
 
 // What the keys of each view do (after the keymap turned a key into an Action).
 
@@ -11,13 +12,10 @@ func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
     }
     switch (state.view, action) {
     case (.search, .open):
-        guard state.search.hits.indices.contains(state.search.selected) else { return [] }
-        state.overlay = .detail(document: state.search.hits[state.search.selected].document, scroll: 0)
-        return []
-    case (.search, .addToMatrix):
         guard let doc = selectedDocument(state) else { return [] }
-        return addToMatrix(&state, doc)
-    case (.neighbours, .addToMatrix):
+        state.overlay = .detail(document: doc, scroll: 0)
+        return []
+    case (.search, .addToMatrix), (.neighbours, .addToMatrix):
         guard let doc = selectedDocument(state) else { return [] }
         return addToMatrix(&state, doc)
     case (.search, .showNeighbours):
@@ -33,23 +31,23 @@ func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.matrix.column = min(state.matrix.column, max(0, state.matrix.texts.count - 1))
         return requestSimilarity(&state)
     case (.neighbours, .open):
-        guard state.neighbours.hits.indices.contains(state.neighbours.selected) else { return [] }
-        return focusNeighbours(&state, on: state.neighbours.hits[state.neighbours.selected].index, remember: true)
+        guard let doc = selectedDocument(state) else { return [] }
+        return focusNeighbours(&state, on: doc, remember: true)
     case (.neighbours, .back):
         guard let previous = state.neighbours.trail.popLast() else { return [] }
         state.neighbours.focus = previous
-        state.neighbours.selected = 0
+        state.neighbours.list = ListState()
         return requestNeighbours(&state)
     case (.clusters, .kUp), (.clusters, .kDown):
         let current = state.clusters.k ?? state.clusters.clustering?.k ?? 2
         let limit = max(2, min(50, state.documents.count))
         let next = min(limit, max(2, current + (action == .kUp ? 1 : -1)))
         state.clusters.k = next
-        state.map.generation = -1          // the map colours follow k
+        state.requests.invalidate(.map)          // the map colours follow k
         return requestClusters(&state)
     case (.clusters, .autoK):
         state.clusters.k = nil
-        state.map.generation = -1
+        state.requests.invalidate(.map)
         return requestClusters(&state)
     case (.duplicates, .thresholdUp), (.duplicates, .thresholdDown):
         let step: Float = action == .thresholdUp ? 0.01 : -0.01
@@ -57,11 +55,11 @@ func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.duplicates.threshold = min(0.99, max(0.50, t))
         return requestDuplicates(&state)
     case (.duplicates, .open):
-        guard let doc = DuplicateRows.document(at: state.duplicates.selected, in: state.duplicates.groups) else { return [] }
+        guard let doc = DuplicateRows.document(at: state.duplicates.list.selected, in: state.duplicates.groups) else { return [] }
         state.overlay = .detail(document: doc, scroll: 0)
         return []
     case (.duplicates, .markKeep), (.duplicates, .markDrop):
-        guard let doc = DuplicateRows.document(at: state.duplicates.selected, in: state.duplicates.groups) else { return [] }
+        guard let doc = DuplicateRows.document(at: state.duplicates.list.selected, in: state.duplicates.groups) else { return [] }
         let mark: Mark = action == .markKeep ? .keep : .drop
         state.duplicates.marks[doc] = state.duplicates.marks[doc] == mark ? nil : mark
         return []
@@ -86,39 +84,61 @@ func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
         else { state.adapters.taskB = next(state.adapters.taskB) }
         return requestComparison(&state)
     case (.adapters, .toggleCompareMode):
-        guard state.model?.hasAdapters == true else {
-            state.setStatus("without adapters only the dimension comparison is available", error: true)
+        let modes = compareModes(state)
+        guard modes.count > 1 else {
+            state.setStatus("without adapters only the dimension comparison is available (--eval adds an evaluation)", error: true)
             return []
         }
-        state.adapters.mode = state.adapters.mode == .tasks ? .dimensions : .tasks
+        let i = modes.firstIndex(of: state.adapters.mode) ?? -1
+        state.adapters.mode = modes[(i + 1) % modes.count]
         return requestComparison(&state)
+    case (.adapters, .nextMetric), (.adapters, .nextStorage):
+        guard state.adapters.mode == .evaluation, var e = state.evaluation, let report = e.report else {
+            state.setStatus("the evaluation keys work in evaluation mode (m), once the grid is computed", error: true)
+            return []
+        }
+        if action == .nextMetric { e.metric = (e.metric + 1) % max(1, report.metrics.count) }
+        else {
+            let all = report.storages
+            e.storage = all[((all.firstIndex(of: e.storage) ?? -1) + 1) % max(1, all.count)]
+        }
+        state.evaluation = e
+        return []
     default:
         return []
     }
 }
 
+/// The Adapters view's modes, in the order `m` cycles them.
+func compareModes(_ state: AppState) -> [AdaptersState.Mode] {
+    var modes: [AdaptersState.Mode] = state.model?.hasAdapters == true ? [.tasks, .dimensions] : [.dimensions]
+    if state.evaluation != nil { modes.append(.evaluation) }
+    return modes
+}
+
+/// The document under the cursor of the Search or Neighbours list.
 func selectedDocument(_ state: AppState) -> Int? {
+    let (hits, list): ([DocumentHit], ListState)
     switch state.view {
-    case .search:
-        return state.search.hits.indices.contains(state.search.selected) ? state.search.hits[state.search.selected].document : nil
-    case .neighbours:
-        return state.neighbours.hits.indices.contains(state.neighbours.selected) ? state.neighbours.hits[state.neighbours.selected].index : nil
+    case .search: (hits, list) = (state.search.hits, state.search.list)
+    case .neighbours: (hits, list) = (state.neighbours.hits, state.neighbours.list)
     default: return nil
     }
+    return hits.indices.contains(list.selected) ? hits[list.selected].document : nil
 }
 
 func addToMatrix(_ state: inout AppState, _ doc: Int) -> [Effect] {
     guard state.documents.indices.contains(doc) else { return [] }
     state.matrix.texts.append(state.documents[doc].text)
     state.setStatus("added document \(doc) to the matrix list (\(state.matrix.texts.count) texts)")
-    state.matrix.generation = -1      // recomputed when the Matrix view is shown
+    state.requests.invalidate(.matrix)      // recomputed when the Matrix view is shown
     return []
 }
 
 func focusNeighbours(_ state: inout AppState, on doc: Int, remember: Bool) -> [Effect] {
     if remember { state.neighbours.trail.append(state.neighbours.focus) }
     state.neighbours.focus = doc
-    state.neighbours.selected = 0
+    state.neighbours.list = ListState()
     state.neighbours.hits = []
     state.view = .neighbours
     state.focus = .list
@@ -140,13 +160,11 @@ func move(_ state: inout AppState, _ action: Action) {
         default: return value
         }
     }
+    if let items = Layout.listItemCount(state, state.view) {
+        select(&state, step(Layout.listState(state, state.view).selected, count: items))
+        return
+    }
     switch state.view {
-    case .search: state.search.selected = step(state.search.selected, count: state.search.hits.count)
-    case .neighbours: state.neighbours.selected = step(state.neighbours.selected, count: state.neighbours.hits.count)
-    case .clusters: state.clusters.selected = step(state.clusters.selected, count: state.clusters.clustering?.clusters.count ?? 0)
-    case .duplicates:
-        let rows = state.duplicates.groups.reduce(0) { $0 + $1.members.count }
-        state.duplicates.selected = step(state.duplicates.selected, count: rows)
     case .adapters: state.adapters.selected = step(state.adapters.selected, count: state.adapters.comparison?.matrixA.count ?? 0)
     case .matrix:
         let n = state.matrix.texts.count
@@ -164,7 +182,18 @@ func move(_ state: inout AppState, _ action: Action) {
         default: break
         }
         clampMapCursor(&state)
+    default: break
     }
+}
+
+/// Selects `item` in the current view's list and scrolls it into view, as the list widget draws it.
+func select(_ state: inout AppState, _ item: Int) {
+    let view = state.view
+    var list = Layout.listState(state, view)
+    list.selected = item
+    Layout.setListState(&state, view, list)
+    if let widget = Layout.listWidget(state, view) { list.offset = widget.firstRow }
+    Layout.setListState(&state, view, list)
 }
 
 func clampMapCursor(_ state: inout AppState) {
@@ -197,42 +226,41 @@ func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
     if event.y == 1, let tab = Layout.tabs(state).first(where: { $0.columns.contains(event.x) }) {
         return switchView(&state, to: tab.view)
     }
-    func row(in list: Rect, selected: Int, count: Int) -> Int? {
-        guard list.contains(x: event.x, y: event.y) else { return nil }
-        let index = Layout.scrollOffset(selected: selected, count: count, rows: list.height) + event.y - list.y
-        return index < count ? index : nil
-    }
-    switch state.view {
-    case .search:
-        if event.y == Layout.body(state).y { state.focus = .field; return [] }
-        guard let i = row(in: Layout.searchList(state), selected: state.search.selected, count: state.search.hits.count)
+    if state.view == .search, event.y == Layout.body(state).y { state.focus = .field; return [] }
+    // The list views: a click selects a row; a click on the selected row opens it.
+    if let widget = Layout.listWidget(state, state.view) {
+        guard let row = widget.row(atX: event.x, y: event.y), let item = Layout.listItem(state, state.view, atRow: row)
         else { return [] }
         state.focus = .list
-        if i == state.search.selected { return perform(&state, .open) }
-        state.search.selected = i
-    case .neighbours:
-        guard let i = row(in: Layout.neighboursList(state), selected: state.neighbours.selected,
-                          count: state.neighbours.hits.count) else { return [] }
-        if i == state.neighbours.selected { return viewAction(&state, .open) }
-        state.neighbours.selected = i
-    case .clusters:
-        let n = state.clusters.clustering?.clusters.count ?? 0
-        guard let i = row(in: Layout.clusterList(state), selected: state.clusters.selected, count: n) else { return [] }
-        state.clusters.selected = i
-    case .map:
+        if item == Layout.listState(state, state.view).selected { return viewAction(&state, .open) }
+        select(&state, item)
+        return []
+    }
+    if state.view == .map {
         let area = Layout.mapArea(state)
         if area.contains(x: event.x, y: event.y) {
             state.map.cursorX = event.x - area.x; state.map.cursorY = event.y - area.y
         }
-    default: break
     }
     return []
 }
 
-/// The Duplicates list flattened: each group's members, in order, one row each.
+/// The Duplicates list: a header row per group, then its members; the cursor counts members only.
 public enum DuplicateRows {
-    public static func document(at row: Int, in groups: [DuplicateGroup]) -> Int? {
-        var r = row
+    public enum Row: Equatable { case header(group: Int), member(index: Int, document: Int) }
+
+    public static func rows(_ groups: [DuplicateGroup]) -> [Row] {
+        var rows: [Row] = [], member = 0
+        for (g, group) in groups.enumerated() {
+            rows.append(.header(group: g))
+            for doc in group.members { rows.append(.member(index: member, document: doc)); member += 1 }
+        }
+        return rows
+    }
+
+    /// The document of member row `member` (counting members of all groups in order).
+    public static func document(at member: Int, in groups: [DuplicateGroup]) -> Int? {
+        var r = member
         for g in groups {
             if r < g.members.count { return g.members[r] }
             r -= g.members.count

@@ -3,6 +3,7 @@ import Analysis
 
 func renderAdapters(_ state: AppState, into screen: inout Screen, _ body: Rect) {
     let a = state.adapters
+    if a.mode == .evaluation { return renderEvaluation(state, into: &screen, body) }
     var y = body.y
     let hasAdapters = state.model?.hasAdapters ?? false
     if state.model != nil && !hasAdapters {
@@ -16,7 +17,7 @@ func renderAdapters(_ state: AppState, into screen: inout Screen, _ body: Rect) 
     let titleB = tasksMode ? "B \(TaskCatalog.name(a.taskB))" : "B \(TaskCatalog.name(a.taskA)) @\(state.dim)"
     var header = " \(titleA)  vs  \(titleB)" + (tasksMode ? "  at dim \(state.dim)" : "  (Matryoshka truncation)")
     if let c = a.comparison { header += String(format: "  ·  Spearman %.2f", c.spearman) }
-    if a.pending != nil { header += "  ·  computing…" }
+    if state.requests[.adapters].pending != nil { header += "  ·  computing…" }
     screen.put(header, x: body.x, y: y, maxWidth: body.width, style: .accent); y += 1
     if hasAdapters {
         let purpose = tasksMode

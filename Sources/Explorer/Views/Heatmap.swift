@@ -76,7 +76,7 @@ func renderMatrix(_ state: AppState, into screen: inout Screen, _ body: Rect) {
         return
     }
     screen.put(" \(n) texts · cosine similarity · task \(TaskCatalog.name(state.task)) · dim \(state.dim)"
-               + (m.pending != nil ? " · computing…" : ""), x: body.x, y: body.y + 1, maxWidth: body.width, style: .dim)
+               + (state.requests[.matrix].pending != nil ? " · computing…" : ""), x: body.x, y: body.y + 1, maxWidth: body.width, style: .dim)
     let shown = min(n, max(1, body.height - 7))
     let cellWidth = min(6, max(2, (body.width / 2 - Heatmap.labelWidth) / max(1, shown)))
     let values = m.matrix.count == n ? Array(m.matrix.prefix(shown).map { Array($0.prefix(shown)) }) : []

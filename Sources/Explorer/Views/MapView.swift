@@ -1,7 +1,7 @@
 import Foundation
 
-/// Braille geometry of the Map view: every cell holds 2×4 dots, so the map has twice the
-/// columns and four times the rows of its area in dots (which are roughly square on screen).
+/// Braille geometry of the Map view (a `BrailleCanvas`: every cell holds 2×4 dots, so the map has
+/// twice the columns and four times the rows of its area in dots, roughly square on screen).
 public enum MapGeometry {
     /// Dot coordinates (column, row) of each point in an area of `width`×`height` cells.
     public static func dots(_ points: [SIMD2<Float>], width: Int, height: Int) -> [(x: Int, y: Int)] {
@@ -15,12 +15,6 @@ public enum MapGeometry {
             let fy = p.y.isFinite ? (p.y - lo.y) / spanY : 0.5
             return (Int((fx * w).rounded()), Int(((1 - fy) * h).rounded()))   // y grows upwards on the map
         }
-    }
-
-    /// The braille bit of dot (dx, dy) inside its cell (dx in 0...1, dy in 0...3), Unicode order.
-    public static func bit(dx: Int, dy: Int) -> UInt32 {
-        let table: [[UInt32]] = [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]]
-        return table[dy][dx]
     }
 
     /// The point nearest to the cursor cell's centre, in dot space.
@@ -37,40 +31,30 @@ public enum MapGeometry {
         return best
     }
 
-    /// Per cell: the braille bits and the cluster with the most dots there.
-    public static func cells(_ state: AppState, width: Int, height: Int) -> [[(bits: UInt32, cluster: Int)]] {
-        var bits = Array(repeating: Array(repeating: UInt32(0), count: width), count: height)
-        var counts = Array(repeating: Array(repeating: [Int: Int](), count: width), count: height)
+    /// The points as braille dots coloured by cluster (a cell shows the cluster with the most dots).
+    public static func canvas(_ state: AppState, width: Int, height: Int) -> BrailleCanvas {
+        var canvas = BrailleCanvas(width: width, height: height)
         for (i, p) in dots(state.map.points, width: width, height: height).enumerated() {
-            let cx = min(width - 1, p.x / 2), cy = min(height - 1, p.y / 4)
-            bits[cy][cx] |= bit(dx: p.x % 2, dy: p.y % 4)
-            let cluster = i < state.map.clusters.count ? state.map.clusters[i] : 0
-            counts[cy][cx][cluster, default: 0] += 1
+            canvas.set(x: p.x, y: p.y, colour: i < state.map.clusters.count ? state.map.clusters[i] : 0)
         }
-        return (0..<height).map { y in
-            (0..<width).map { x in
-                let top = counts[y][x].max { a, b in a.value < b.value || (a.value == b.value && a.key > b.key) }
-                return (bits[y][x], top?.key ?? 0)
-            }
-        }
+        return canvas
     }
 }
 
 func renderMap(_ state: AppState, into screen: inout Screen, _ body: Rect) {
     let area = Layout.mapArea(state)
     guard !state.map.points.isEmpty else { renderWaiting(state, "the map", into: &screen, body); return }
-    let grid = MapGeometry.cells(state, width: area.width, height: area.height)
+    let canvas = MapGeometry.canvas(state, width: area.width, height: area.height)
     for y in 0..<area.height {
         for x in 0..<area.width {
-            let cell = grid[y][x]
-            let ch = cell.bits == 0 ? " " : String(Character(Unicode.Scalar(0x2800 + cell.bits) ?? " "))
-            screen.put(ch, x: area.x + x, y: area.y + y, style: cell.bits == 0 ? .normal : .cluster(cell.cluster))
+            let ch = canvas.character(x: x, y: y)
+            screen.put(ch ?? " ", x: area.x + x, y: area.y + y, style: ch == nil ? .normal : .cluster(canvas.colour(x: x, y: y)))
         }
     }
     // The cursor: its cell in the cursor style (a cross when empty).
     let cx = area.x + state.map.cursorX, cy = area.y + state.map.cursorY
-    if grid.indices.contains(state.map.cursorY), grid[state.map.cursorY].indices.contains(state.map.cursorX),
-       grid[state.map.cursorY][state.map.cursorX].bits == 0 {
+    if (0..<canvas.height).contains(state.map.cursorY), (0..<canvas.width).contains(state.map.cursorX),
+       canvas.bits(x: state.map.cursorX, y: state.map.cursorY) == 0 {
         screen.put("┼", x: cx, y: cy, style: .cursor)
     } else if cx < screen.width, cy < screen.height {
         screen[cx, cy].style = .cursor

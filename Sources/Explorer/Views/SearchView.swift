@@ -9,8 +9,9 @@ func partialNote(_ state: AppState) -> String {
 
 func renderSearch(_ state: AppState, into screen: inout Screen, _ body: Rect) {
     let s = state.search
+    let pending = state.requests[.search].pending != nil
     let focused = state.textFieldFocused
-    var x = screen.put(" Query › ", x: body.x, y: body.y, style: focused ? .accent : .dim)
+    let x = screen.put(" Query › ", x: body.x, y: body.y, style: focused ? .accent : .dim)
     renderField(s.query, focused: focused, x: x, y: body.y, width: body.width - x - 1, into: &screen)
 
     let summary: String
@@ -20,31 +21,36 @@ func renderSearch(_ state: AppState, into screen: inout Screen, _ body: Rect) {
         summary = state.documents.isEmpty ? "loading the corpus…" : "type to search \(state.documents.count) documents"
     } else if !state.indexReady && state.partialChunks == 0 {
         summary = "indexing the corpus… results appear as soon as the first part is embedded"
-    } else if s.pending != nil && s.hits.isEmpty {
+    } else if pending && s.hits.isEmpty {
         summary = "searching…"
     } else {
         summary = "\(s.hits.count) results for “\(s.answeredQuery)”" + (state.indexReady ? "" : partialNote(state))
-            + (s.pending != nil ? "  (updating…)" : "")
+            + relevanceNote(state) + (pending ? "  (updating…)" : "")
     }
     screen.put(" " + summary, x: body.x, y: body.y + 1, maxWidth: body.width, style: .dim)
 
-    let list = Layout.searchList(state)
-    let offset = Layout.scrollOffset(selected: s.selected, count: s.hits.count, rows: list.height)
-    for row in 0..<list.height {
-        let i = offset + row
-        guard i < s.hits.count else { break }
+    let relevant = state.evaluation?.relevance[s.answeredQuery.trimmingCharacters(in: .whitespaces)]
+    Layout.listWidget(state, .search)?.render(into: &screen) { i, row, screen in
         let hit = s.hits[i]
-        let y = list.y + row
-        let selected = i == s.selected && !focused
-        x = list.x
-        x += screen.put(DisplayText.padLeft("\(i + 1)", width: 3) + " ", x: x, y: y, style: .dim)
-        x += ProgressBar.draw(fraction: Double(max(0, hit.score)), width: 10, x: x, y: y, into: &screen,
+        var x = row.x
+        x += screen.put(DisplayText.padLeft("\(i + 1)", width: 3) + " ", x: x, y: row.y, style: .dim)
+        if let relevant {
+            let grade = relevant[hit.document]
+            x += screen.put(grade.map { $0 > 1 ? "✓\($0) " : "✓  " } ?? "   ", x: x, y: row.y, style: .success)
+        }
+        x += ProgressBar.draw(fraction: Double(max(0, hit.score)), width: 10, x: x, y: row.y, into: &screen,
                               style: .score(hit.score))
-        x += screen.put(" " + Format.score(hit.score) + "  ", x: x, y: y, style: .score(hit.score))
-        let text = state.documents.indices.contains(hit.document) ? state.documents[hit.document].text : "#\(hit.document)"
-        putHighlighted(text, span: hit.span, x: x, y: y, width: list.maxX - x, into: &screen)
-        if selected { screen.restyle(Rect(x: list.x, y: y, width: list.width, height: 1), style: .selection) }
+        x += screen.put(" " + Format.score(hit.score) + "  ", x: x, y: row.y, style: .score(hit.score))
+        putHighlighted(documentText(state, hit.document), span: hit.span, x: x, y: row.y, width: row.maxX - x, into: &screen)
     }
+}
+
+/// " · 2 of 3 relevant documents found": when the answered query is one of the evaluation set's.
+func relevanceNote(_ state: AppState) -> String {
+    guard let relevant = state.evaluation?.relevance[state.search.answeredQuery.trimmingCharacters(in: .whitespaces)],
+          !relevant.isEmpty else { return "" }
+    let found = state.search.hits.filter { relevant[$0.document] != nil }.count
+    return " · \(found) of \(relevant.count) relevant (✓) found"
 }
 
 /// A text field's visible part, with the cursor cell drawn in the cursor style when focused.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Session
 import JinaEmbeddings
 import Numerics
 
@@ -9,7 +10,7 @@ import Numerics
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure embedding speed (cases 32x128, 8x512, 1x2048, 1x8192, query, load, and registered extras).")
+        abstract: "Measure embedding speed (cases 32x128, 8x512, 1x2048, 1x8192, query, load, serve, and registered extras).")
 
     @OptionGroup var modelOptions: ModelOptions
 
@@ -22,7 +23,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON object per case per line.")
     var json = false
 
-    static let engineCases = ["load", "query", "32x128", "8x512", "1x2048", "1x8192"]
+    @Option(name: .long, help: "Seconds per client level of the serve case (default 10).")
+    var duration: Double = 10
+
+    static let engineCases = ["load", "query", "32x128", "8x512", "1x2048", "1x8192", "serve"]
     static let defaultCases = ["load", "query", "32x128", "8x512", "1x2048"]
 
     func run() async throws {
@@ -48,6 +52,11 @@ struct BenchCommand: AsyncParsableCommand {
             do {
                 if let extra = BenchRegistry.extra[name] {
                     lines = try extra(context)
+                } else if name == "serve" {
+                    // The server's throughput against the single-process 32x128, measured here in the same run.
+                    let baseline = try runEngineCase("32x128", context)
+                    lines = [baseline] + (try await ServeBenchCase.run(context, seconds: duration,
+                                                                       baselineTokensPerSecond: baseline.tokensPerSecond ?? 0))
                 } else {
                     lines = [try runEngineCase(name, context)]
                 }
@@ -139,7 +148,10 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func benchTask(_ model: EmbeddingModel) throws -> String? {
-        try resolveTask(task, default: "retrieval.passage", model: model)
+        try cliErrors {
+            try TaskDefaults.resolve(task, preferred: TaskDefaults.passages, tasks: model.tasks,
+                                     defaultTask: model.defaultTask, model: model.name)
+        }
     }
 
     /// `<s>`, random ids from the vocabulary (skipping the first specials), `</s>`.
@@ -168,7 +180,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     static func human(_ l: BenchLine) -> String {
-        var parts = [l.name.padding(toLength: 8, withPad: " ", startingAt: 0), String(format: "%9.3f s", l.seconds)]
+        var parts = [l.name.padding(toLength: max(8, l.name.count), withPad: " ", startingAt: 0), String(format: "%9.3f s", l.seconds)]
         if let t = l.tokensPerSecond { parts.append(String(format: "%9.1f tok/s", t)) }
         if let g = l.gflops { parts.append(String(format: "%7.1f GFLOP/s", g)) }
         if let s = l.sgemmGflops { parts.append(String(format: "sgemm %.0f", s)) }

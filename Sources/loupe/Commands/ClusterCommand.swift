@@ -1,6 +1,6 @@
-import Analysis
 import ArgumentParser
 import Foundation
+import Session
 
 /// `loupe cluster`: k-means++ (k given or chosen by silhouette) or average-link clustering of a corpus.
 struct ClusterCommand: AsyncParsableCommand {
@@ -14,7 +14,6 @@ struct ClusterCommand: AsyncParsableCommand {
         with --json; clusters are ordered largest first and assignments index that order.
         """)
 
-    enum Method: String, ExpressibleByArgument, CaseIterable { case kmeans, agglomerative }
 
     @Argument(help: "Corpus files (.txt, .jsonl, .csv, .tsv), directories, or - for stdin.")
     var corpus: [String] = []
@@ -24,8 +23,8 @@ struct ClusterCommand: AsyncParsableCommand {
     var auto = false
     @Option(name: .long, help: "Largest k tried by --auto.")
     var maxK = 12
-    @Option(name: .long, help: "kmeans or agglomerative (average link, up to \(ClusterCommand.agglomerativeLimit) documents).")
-    var method: Method = .kmeans
+    @Option(name: .long, help: "kmeans or agglomerative (average link, up to \(ClusterSpec.agglomerativeLimit) documents).")
+    var method: ClusterSpec.Method = .kmeans
     @Option(name: .long, help: "Seed for k-means++ (same seed, same clusters).")
     var seed: UInt64 = 42
     @Option(name: .long, help: "Task adapter (default separation for jina models; 'none' for no adapter).")
@@ -36,8 +35,6 @@ struct ClusterCommand: AsyncParsableCommand {
     var json = false
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var corpusOptions: CorpusOptions
-
-    static let agglomerativeLimit = 5000
 
     func validate() throws {
         guard !corpus.isEmpty else { throw ValidationError("give a corpus: one or more files, a directory, or - for stdin") }
@@ -56,23 +53,11 @@ struct ClusterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (model, task) = try AnalysisCLI.model(modelOptions, task: task, default: "separation", dim: dim)
-        let session = try await AnalysisCLI.open(corpus, corpus: corpusOptions, model: modelOptions, loaded: model, task: task)
-        let v = try AnalysisCLI.documentVectors(session, dim: dim)
-        let texts = session.indexed.corpus.documents.map(\.text)
-        if let k, k > texts.count {
-            throw CLIError("--k \(k) is more than the \(texts.count) documents of the corpus")
-        }
-        let result: Clustering
-        switch (method, k) {
-        case (.agglomerative, let k?):
-            guard texts.count <= Self.agglomerativeLimit else {
-                throw CLIError("agglomerative clustering is limited to \(Self.agglomerativeLimit) documents (this corpus has \(texts.count)); use --method kmeans")
-            }
-            result = Analysis.agglomerative(v, k: k, texts: texts)
-        case (_, let k?): result = Analysis.kmeans(v, k: k, texts: texts, seed: seed)
-        default: result = Analysis.autoKMeans(v, texts: texts, maxK: maxK, seed: seed)
-        }
+        let (workspace, task, _) = try await CLI.openWorkspace(corpus, corpus: corpusOptions, model: modelOptions,
+                                                               task: task, preferred: TaskDefaults.clustering, dim: dim)
+        let texts = workspace.texts
+        let spec = ClusterSpec(k: k, maxK: maxK, method: method, seed: seed)
+        guard case .clusters(let result) = try await CLI.answer(.clusters(spec), workspace, task: task, dim: dim) else { throw CLIError.unexpectedAnswer }
         if json {
             return try AnalysisCLI.printJSON(Output(
                 k: result.k, assignments: result.assignments,
@@ -91,3 +76,5 @@ struct ClusterCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension ClusterSpec.Method: ExpressibleByArgument {}

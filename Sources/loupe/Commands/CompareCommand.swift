@@ -1,6 +1,6 @@
-import Analysis
 import ArgumentParser
 import Foundation
+import Session
 
 /// `loupe compare`: the same texts under two task adapters, or at full vs truncated dimension.
 struct CompareCommand: AsyncParsableCommand {
@@ -22,7 +22,6 @@ struct CompareCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON on stdout.")
     var json = false
     @OptionGroup var modelOptions: ModelOptions
-    @OptionGroup var corpusOptions: CorpusOptions
 
     var taskList: [String] { (tasks ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 
@@ -46,27 +45,24 @@ struct CompareCommand: AsyncParsableCommand {
     func run() async throws {
         let texts = try AnalysisCLI.readStdinTexts()
         let list = taskList
-        let model = try modelOptions.loadModel()
-        if list.count == 2 && !model.hasAdapters {
-            throw CLIError("model \(model.name) has no task adapters to compare; load jina-embeddings-v3 (--model DIR), "
+        let engine = try modelOptions.openEngine()
+        if list.count == 2 && engine.info.tasks.isEmpty {
+            throw CLIError("model \(engine.info.name) has no task adapters to compare; load jina-embeddings-v3 (--model DIR), "
                            + "or compare dimensions instead: loupe compare --dim K")
         }
-        let taskA = try resolveTask(list.first, default: "text-matching", model: model)
-        try AnalysisCLI.validate(dim, model)
-        let a: Vectors, b: Vectors, nameA: String, nameB: String
+        let taskA = try cliErrors { try engine.task(list.first, preferred: TaskDefaults.matching) }
+        try CLI.validate(dim, engine)
+        let full = engine.fullDimension
+        let a: Lens, b: Lens
         if list.count == 2 {
-            let taskB = try resolveTask(list[1], default: nil, model: model)
-            a = try await AnalysisCLI.embed(texts, model: model, options: modelOptions, task: taskA, dim: dim)
-            b = try await AnalysisCLI.embed(texts, model: model, options: modelOptions, task: taskB, dim: dim)
-            let suffix = dim.map { " @\($0)" } ?? ""
-            nameA = (taskA ?? "none") + suffix; nameB = (taskB ?? "none") + suffix
+            let taskB = try cliErrors { try engine.task(list[1], preferred: nil) }
+            a = Lens(task: taskA, dim: dim ?? full); b = Lens(task: taskB, dim: dim ?? full)
         } else {
-            a = try await AnalysisCLI.embed(texts, model: model, options: modelOptions, task: taskA, dim: nil)
-            let k = dim ?? a.dim
-            b = Analysis.truncate(a, to: k)
-            nameA = "\(taskA ?? "none") @\(a.dim)"; nameB = "\(taskA ?? "none") @\(k)"
+            a = Lens(task: taskA, dim: full); b = Lens(task: taskA, dim: dim ?? full)
         }
-        let c = Analysis.compare(a, b)
+        let nameA = "\(a.task ?? "none") @\(a.dim)", nameB = "\(b.task ?? "none") @\(b.dim)"
+        let answered = try await cliErrors { try await engine.compare(texts, a, b) }
+        guard case .comparison(let c) = answered.answer else { throw CLIError.unexpectedAnswer }
         if json {
             return try AnalysisCLI.printJSON(Output(a: nameA, b: nameB, matrixA: c.matrixA, matrixB: c.matrixB,
                                                     difference: c.difference, spearman: c.spearman, rankChanges: c.rankChanges))

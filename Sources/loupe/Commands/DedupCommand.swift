@@ -1,6 +1,6 @@
-import Analysis
 import ArgumentParser
 import Foundation
+import Session
 
 /// `loupe dedup`: groups of near-duplicate documents.
 struct DedupCommand: AsyncParsableCommand {
@@ -8,7 +8,8 @@ struct DedupCommand: AsyncParsableCommand {
         commandName: "dedup",
         abstract: "Groups of near-duplicate documents (cosine ≥ threshold, joined transitively).",
         discussion: """
-        Default task: text-matching (jina models). Documents with the same normalized text (case-folded, \
+        Default task: text-matching (jina models). A chunked document (--chunk-tokens) is the normalized \
+        mean of its chunk vectors. Documents with the same normalized text (case-folded, \
         whitespace collapsed) are always grouped; "exact" marks groups whose members all share it. \
         min_similarity is the lowest cosine between any two members. \
         Output: {"groups": [{"members": [indices], "exact": bool, "min_similarity": x}]} with --json.
@@ -45,11 +46,12 @@ struct DedupCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (model, task) = try AnalysisCLI.model(modelOptions, task: task, default: "text-matching", dim: dim)
-        let session = try await AnalysisCLI.open(corpus, corpus: corpusOptions, model: modelOptions, loaded: model, task: task)
-        let v = try AnalysisCLI.documentVectors(session, dim: dim)
-        let texts = session.indexed.corpus.documents.map(\.text)
-        let groups = Analysis.duplicates(v, texts: texts, threshold: threshold)
+        let (workspace, task, _) = try await CLI.openWorkspace(corpus, corpus: corpusOptions, model: modelOptions,
+                                                               task: task, preferred: TaskDefaults.matching, dim: dim)
+        let texts = workspace.texts
+        guard case .duplicates(let answer) = try await CLI.answer(.duplicates(threshold: threshold), workspace,
+                                                                   task: task, dim: dim) else { throw CLIError.unexpectedAnswer }
+        let groups = answer.groups
         if json {
             return try AnalysisCLI.printJSON(Output(groups: groups.map {
                 .init(members: $0.members, exact: $0.exact, minSimilarity: $0.minSimilarity)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Corpus
 import JinaEmbeddings
+import Session
 
 /// `loupe embed`: JSON Lines in (`{"text": ...}` or `{"ids": [...]}` with --input-ids, each with an
 /// optional "task"), one `{"embedding": [...]}` or `{"error": "..."}` line out per input, in order.
@@ -41,16 +42,18 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard batchSize > 0 else { throw CLIError("--batch-size must be positive") }
-        let model = try modelOptions.loadModel()
-        let defaultTask = try resolveTask(task, default: model.defaultTask, model: model)
-        if let dim { try model.validate(dimension: dim) }
+        let engine = try modelOptions.openEngine()
+        guard let model = engine.model else { throw CLIError("loupe embed needs a local model") }
+        let defaultTask = try cliErrors { try engine.task(task, preferred: nil) }
+        try CLI.validate(dim, engine)
         if !inputIds, model.tokenizer == nil {
             var why = "no tokenizer.json"
             do { _ = try model.tokenize("", task: nil) } catch { why = "\(error)" }
             throw CLIError("model \(model.name) cannot tokenize text (\(why)); pass token ids with --input-ids")
         }
-        let maxLength = modelOptions.maxLength ?? model.maxLength
-        let indexer: Indexer? = inputIds || noNormalize ? nil : CorpusSession.makeIndexer(model: model, options: modelOptions).1
+        let maxLength = engine.maxLength
+        // The cache holds normalized vectors of texts: token ids and unnormalized output bypass it.
+        let indexer: Indexer? = inputIds || noNormalize ? nil : engine.indexer
 
         var outputs: [Int: String] = [:]
         var pending: [Pending] = []
@@ -98,7 +101,7 @@ struct EmbedCommand: AsyncParsableCommand {
             let line = lineCount
             lineCount += 1
             do {
-                pending.append(try parse(raw, line: line, model: model, defaultTask: defaultTask, maxLength: maxLength))
+                pending.append(try parse(raw, line: line, engine: engine, model: model, defaultTask: defaultTask, maxLength: maxLength))
             } catch {
                 outputs[line] = Self.errorLine("\(error)")
                 failed = true
@@ -119,14 +122,14 @@ struct EmbedCommand: AsyncParsableCommand {
         return v
     }
 
-    func parse(_ raw: String, line: Int, model: EmbeddingModel, defaultTask: String?, maxLength: Int) throws -> Pending {
+    func parse(_ raw: String, line: Int, engine: Engine, model: EmbeddingModel, defaultTask: String?, maxLength: Int) throws -> Pending {
         guard let obj = (try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any] else {
             throw CLIError("line \(line + 1): not a JSON object")
         }
         var lineTask = defaultTask
         if let t = obj["task"], !(t is NSNull) {
             guard let s = t as? String else { throw CLIError("line \(line + 1): \"task\" must be a string") }
-            lineTask = try resolveTask(s, default: defaultTask, model: model)
+            lineTask = try cliErrors { try engine.task(s, preferred: nil) }
         }
         if inputIds {
             guard let arr = obj["ids"] as? [Any] else { throw CLIError("line \(line + 1): no \"ids\" array (--input-ids)") }

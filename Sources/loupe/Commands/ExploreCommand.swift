@@ -1,9 +1,8 @@
 import ArgumentParser
 import Corpus
-import EmbeddingEngine
 import Explorer
+import ExplorerRuntime
 import Foundation
-import JinaEmbeddings
 import Terminal
 
 /// `loupe` / `loupe explore`: the terminal explorer.
@@ -13,6 +12,8 @@ struct ExploreCommand: AsyncParsableCommand {
         abstract: "Open the terminal explorer (search, matrix, neighbours, clusters, duplicates, map, adapters).",
         discussion: """
             With no corpus it opens the bundled sample samples/faq.txt. Press ? inside for the keys.
+            --eval DATASET (or a BEIR folder as the corpus) adds the evaluation grid of `loupe eval` to the
+            Adapters view (m switches to it) and marks a retrieval query's relevant documents in Search.
             Themes: dark (default), light, high-contrast, mono; NO_COLOR forces mono.
             LOUPE_LATENCY_LOG=FILE appends the keypress→screen latency summary as JSON on exit.
             """)
@@ -32,6 +33,9 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Colour theme: dark, light, high-contrast, mono (or a file name in themes/).")
     var theme: String?
 
+    @Option(name: .long, help: "A labelled data set (as for loupe eval) to evaluate the model on in the Adapters view.")
+    var eval: String?
+
     func run() async throws {
         // Everything that can fail on bad input fails here, before the screen is taken over.
         let theme: Theme
@@ -41,17 +45,20 @@ struct ExploreCommand: AsyncParsableCommand {
             throw CLIError("the explorer reads keys from the terminal, so it cannot take the corpus on stdin; "
                            + "save it to a file and pass its path")
         }
-        let paths = corpus.isEmpty ? [try Resources.defaultSample()] : corpus
-        let loaded: LoadedCorpus
-        do { loaded = try CorpusLoader.load(paths: paths, field: corpusOptions.field) }
-        catch { throw CLIError("\(error)") }
+        if let n = corpusOptions.chunkTokens, n < 1 { throw CLIError("--chunk-tokens must be at least 1") }
+        if let n = modelOptions.maxLength, n < 2 { throw CLIError("--max-length must be at least 2") }
+        let opened = try cliErrors {
+            try ExplorerCorpus.open(paths: corpus, field: corpusOptions.field, eval: eval, defaultSample: Resources.defaultSample)
+        }
+        let loaded = opened.corpus
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw CLIError("\(TerminalError.notATerminal)") }
 
         let queue = MessageQueue()
-        let runner = EffectRunner(queue: queue, workspace: Workspace(corpus: loaded))
-        let name = paths.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
-        queue.post(.corpusLoaded(name: name, documents: loaded.documents))
-        startModelLoading(runner: runner, queue: queue)
+        let runner = EffectRunner(queue: queue)
+        queue.post(.corpusLoaded(name: opened.name, documents: loaded.documents))
+        ExplorerStartup.start(options: modelOptions.engineOptions(), corpus: loaded, chunkTokens: corpusOptions.chunkTokens,
+                              task: task, dim: dim, evaluation: opened.evaluation, evaluationName: opened.evaluationName,
+                              runner: runner)
 
         let loop = ExplorerLoop(theme: theme, queue: queue, runner: runner)
         let outcome: Result<Void, Error> = await withCheckedContinuation { continuation in
@@ -67,44 +74,6 @@ struct ExploreCommand: AsyncParsableCommand {
         }
         try outcome.get()
         if let fatal = runner.fatal { throw CLIError(fatal) }
-    }
-
-    /// Loads the model off the input thread (the screen shows "loading model…" meanwhile), checks
-    /// --task and --dim against it, then tells the explorer, which starts indexing.
-    private func startModelLoading(runner: EffectRunner, queue: MessageQueue) {
-        let options = modelOptions, chunkTokens = corpusOptions.chunkTokens, task = self.task, dim = self.dim
-        Task.detached(priority: .userInitiated) {
-            do {
-                var quiet = options
-                quiet.quiet = true                   // stderr belongs to the screen now
-                let model = try quiet.loadModel()
-                let resolved = try resolveTask(task, default: ExploreCommand.defaultTask(model), model: model)
-                if let dim { try model.validate(dimension: dim) }
-                let service = EncoderService(model: model)
-                // The cache reports a recovered (moved-aside) file through `log`; stderr belongs to
-                // the screen now, so the note goes to the status line instead.
-                let cache: EmbeddingCache?
-                do {
-                    cache = try EmbeddingCache.open(directory: EmbeddingCache.defaultDirectory()) { note in
-                        queue.post(.failed(id: nil, message: note))
-                    }
-                } catch {
-                    cache = nil
-                    queue.post(.failed(id: nil, message: "embedding cache unavailable (\(error)); working without it"))
-                }
-                let indexer = Indexer(service: service, cache: cache)
-                runner.engine = Engine(model: model, service: service, indexer: indexer,
-                                       applyPrefix: !options.noPrefix, chunkTokens: chunkTokens)
-                queue.post(.modelLoaded(ModelSummary(service.info), task: resolved, dim: dim))
-            } catch {
-                runner.fatal = "\(error)"
-            }
-        }
-    }
-
-    /// Search is the first view, so jina models start with passages (queries get retrieval.query).
-    static func defaultTask(_ model: EmbeddingModel) -> String? {
-        model.tasks.contains("retrieval.passage") ? "retrieval.passage" : model.defaultTask
     }
 
     private func appendLine(_ line: String, to path: String) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Corpus
+import Session
 
 /// `loupe index CORPUS...`: embeds every document (or chunk) into the cache, so later commands and the
 /// explorer open the corpus without encoder work.
@@ -37,10 +38,9 @@ struct IndexCommand: AsyncParsableCommand {
 
     func run() async throws {
         let start = Date()
-        let session = try await CorpusSession.open(paths: corpus, corpus: corpusOptions, model: modelOptions, loadedModel: nil,
-                                                   task: .option(task, default: "retrieval.passage"))
+        let (workspace, task, indexed) = try await CLI.openWorkspace(corpus, corpus: corpusOptions, model: modelOptions,
+                                                                     task: self.task, preferred: TaskDefaults.passages, dim: nil)
         let seconds = Date().timeIntervalSince(start)
-        let indexed = session.indexed
         let documents = indexed.corpus.documents.count
         if json {
             let rounded = (seconds * 1000).rounded() / 1000
@@ -48,8 +48,8 @@ struct IndexCommand: AsyncParsableCommand {
                   + "\"cached\": \(indexed.cached), \"seconds\": \(rounded)}")
         } else {
             let chunks = indexed.chunks.count == documents ? "" : " as \(indexed.chunks.count) chunks"
-            print("indexed \(documents) document\(documents == 1 ? "" : "s")\(chunks) with \(session.model.name) "
-                  + "(task \(session.task ?? "none")): \(indexed.embedded) embedded, \(indexed.cached) from the cache, "
+            print("indexed \(documents) document\(documents == 1 ? "" : "s")\(chunks) with \(workspace.engine.info.name) "
+                  + "(task \(task ?? "none")): \(indexed.embedded) embedded, \(indexed.cached) from the cache, "
                   + String(format: "%.1f s", seconds))
         }
     }

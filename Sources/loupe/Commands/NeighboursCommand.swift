@@ -1,6 +1,6 @@
-import Analysis
 import ArgumentParser
 import Foundation
+import Session
 
 /// `loupe neighbours`: the documents nearest to one document of the corpus.
 struct NeighboursCommand: AsyncParsableCommand {
@@ -8,7 +8,8 @@ struct NeighboursCommand: AsyncParsableCommand {
         commandName: "neighbours",
         abstract: "The k documents most similar to document --index (itself excluded).",
         discussion: """
-        Default task: text-matching (jina models). With chunks, two documents score their best pair of chunks. \
+        Default task: text-matching (jina models). With chunks (--chunk-tokens), a document is the normalized \
+        mean of its chunk vectors. \
         Output: {"results": [{"index": i, "score": s, "text": "..."}]} with --json.
         """)
 
@@ -34,16 +35,10 @@ struct NeighboursCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (model, task) = try AnalysisCLI.model(modelOptions, task: task, default: "text-matching", dim: dim)
-        let session = try await AnalysisCLI.open(corpus, corpus: corpusOptions, model: modelOptions, loaded: model, task: task)
-        let documents = session.indexed.corpus.documents
-        guard index < documents.count else {
-            throw CLIError("--index \(index) is out of range: the corpus has \(documents.count) documents (0…\(documents.count - 1))")
-        }
-        let (chunks, chunkDocs) = try AnalysisCLI.chunkVectors(session, dim: dim)
-        // A document's score is its best chunk pair with the focus document.
-        let hits = Analysis.documentNeighbours(of: index, chunks: chunks, chunkDocuments: chunkDocs,
-                                               documentCount: documents.count, k: k)
-        try AnalysisCLI.printResults(hits.map { .init(index: $0.index, score: $0.score, text: documents[$0.index].text) }, json: json)
+        let (workspace, task, _) = try await CLI.openWorkspace(corpus, corpus: corpusOptions, model: modelOptions,
+                                                               task: task, preferred: TaskDefaults.matching, dim: dim)
+        guard case .neighbours(let hits) = try await CLI.answer(.neighbours(document: index, k: k), workspace,
+                                                                 task: task, dim: dim) else { throw CLIError.unexpectedAnswer }
+        try AnalysisCLI.printResults(hits, documents: workspace.texts, json: json)
     }
 }

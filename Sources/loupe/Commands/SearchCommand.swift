@@ -1,6 +1,6 @@
-import Analysis
 import ArgumentParser
 import Foundation
+import Session
 
 /// `loupe search`: exact top-k documents of a corpus for a query.
 struct SearchCommand: AsyncParsableCommand {
@@ -9,8 +9,10 @@ struct SearchCommand: AsyncParsableCommand {
         abstract: "Top-k documents of a corpus for a query (exact cosine search).",
         discussion: """
         The corpus is embedded with retrieval.passage and the query with retrieval.query (jina models); \
-        --task T uses T for both. A document split into chunks scores its best chunk. \
-        Output: {"results": [{"index": i, "score": s, "text": "..."}]} with --json (index = 0-based position in load order).
+        --task T uses T for both. A document split into chunks (--chunk-tokens) scores its best chunk. \
+        Output: {"results": [{"index": i, "score": s, "text": "...", "chunk": [start, end]}]} with --json \
+        (index = 0-based position in load order; chunk = the best chunk's Unicode-scalar span, only when it \
+        is not the whole document).
         """)
 
     @Argument(help: "Corpus files (.txt, .jsonl, .csv, .tsv), directories, or - for stdin.")
@@ -35,16 +37,11 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (model, passageTask) = try AnalysisCLI.model(modelOptions, task: task, default: "retrieval.passage", dim: dim)
-        let queryTask = try resolveTask(task, default: "retrieval.query", model: model)
-        let session = try await AnalysisCLI.open(corpus, corpus: corpusOptions, model: modelOptions, loaded: model, task: passageTask)
-        let (chunks, chunkDocs) = try AnalysisCLI.chunkVectors(session, dim: dim)
-        let rows = try await session.indexer.embed(texts: [query], task: queryTask, applyPrefix: !modelOptions.noPrefix)
-        guard let full = rows.first, full.count >= chunks.dim else { throw CLIError("the encoder returned no vector for the query") }
-        let q = Analysis.truncate(Vectors(rows: [full]), to: chunks.dim).data
-        let documents = session.indexed.corpus.documents
-        let hits = Analysis.searchDocuments(query: q, chunks: chunks, chunkDocuments: chunkDocs,
-                                            documentCount: documents.count, k: k)
-        try AnalysisCLI.printResults(hits.map { .init(index: $0.index, score: $0.score, text: documents[$0.index].text) }, json: json)
+        let (workspace, corpusTask, _) = try await CLI.openWorkspace(corpus, corpus: corpusOptions, model: modelOptions,
+                                                                     task: task, preferred: TaskDefaults.passages, dim: dim)
+        let queryTask = workspace.engine.queryTask(forCorpusTask: corpusTask)
+        guard case .search(let hits) = try await CLI.answer(.search(query: query, queryTask: queryTask, k: k), workspace,
+                                                             task: corpusTask, dim: dim) else { throw CLIError.unexpectedAnswer }
+        try AnalysisCLI.printResults(hits, documents: workspace.texts, json: json)
     }
 }

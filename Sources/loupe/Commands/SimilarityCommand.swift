@@ -1,6 +1,7 @@
-import Analysis
 import ArgumentParser
+import Analysis
 import Foundation
+import Session
 
 /// `loupe similarity`: the cosine similarity matrix of texts read as JSON Lines on stdin.
 struct SimilarityCommand: AsyncParsableCommand {
@@ -16,15 +17,16 @@ struct SimilarityCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON on stdout.")
     var json = false
     @OptionGroup var modelOptions: ModelOptions
-    @OptionGroup var corpusOptions: CorpusOptions
 
     struct Output: Encodable { var matrix: [[Float]] }
 
     func run() async throws {
         let texts = try AnalysisCLI.readStdinTexts()
-        let (model, task) = try AnalysisCLI.model(modelOptions, task: task, default: "text-matching", dim: dim)
-        let v = try await AnalysisCLI.embed(texts, model: model, options: modelOptions, task: task, dim: dim)
-        let matrix = Analysis.similarityMatrix(v)
+        let engine = try modelOptions.openEngine()
+        let resolved = try cliErrors { try engine.task(task, preferred: TaskDefaults.matching) }
+        try CLI.validate(dim, engine)
+        let (vectors, _) = try await cliErrors { try await engine.embed(texts, task: resolved, dim: dim) }
+        let matrix = Analysis.similarityMatrix(vectors)
         if json { return try AnalysisCLI.printJSON(Output(matrix: matrix)) }
         var table = TextTable([""] + texts.indices.map { "\($0)" } + ["text"], rightAligned: Set(0...texts.count))
         for (i, row) in matrix.enumerated() {
