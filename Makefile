@@ -5,7 +5,7 @@ SWIFT ?= swift
 CORPUS ?=
 export LOUPE_HOME ?= $(HOME)/.cache/loupe
 
-.PHONY: run test setup system model fixtures build build-debug bench clean
+.PHONY: run test setup system model fixtures build build-debug bench clean fuzz fuzz-build
 
 run: setup build
 	.build/release/loupe explore $(CORPUS)
@@ -39,5 +39,27 @@ build-debug:
 bench: setup build
 	.build/release/loupe bench --synthetic jina-v3
 
+# Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of every parser, FUZZ_SECONDS per harness, one
+# after another on one core. New inputs go to .build-fuzz/corpus/NAME, crashes to .build-fuzz/crashes/NAME
+# (copy a fixed crash's input to Tests/FuzzCorpus/NAME/ so `make test` replays it). See docs/CODEBASE.md.
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?= safetensors model-config tokenizer-json tokenize-unigram tokenize-wordpiece corpus
+FUZZ_FLAGS ?=
+
+fuzz-build:
+	$(SWIFT) build -c debug --scratch-path .build-fuzz --product loupe-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+
+fuzz: fixtures fuzz-build
+	@rc=0; for h in $(FUZZ_HARNESSES); do \
+		mkdir -p .build-fuzz/corpus/$$h .build-fuzz/crashes/$$h; \
+		echo "== fuzzing $$h for $(FUZZ_SECONDS) s (log: .build-fuzz/$$h.log)"; \
+		SWIFT_BACKTRACE=enable=no LOUPE_FUZZ_HARNESS=$$h .build-fuzz/debug/loupe-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=30 \
+			-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=.build-fuzz/crashes/$$h/ $(FUZZ_FLAGS) \
+			.build-fuzz/corpus/$$h Tests/FuzzCorpus/$$h > .build-fuzz/$$h.log 2>&1 \
+			|| { rc=1; echo "   CRASH: see .build-fuzz/$$h.log and .build-fuzz/crashes/$$h/"; }; \
+		grep -E "DONE|^stat::number_of_executed_units|^stat::peak_rss" .build-fuzz/$$h.log | sed 's/^/   /'; \
+	done; exit $$rc
+
 clean:
-	rm -rf .build .fixtures
+	rm -rf .build .build-fuzz .fixtures

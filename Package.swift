@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "loupe", targets: ["loupe"]),
+        .executable(name: "loupe-fuzz", targets: ["loupe-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,6 +59,11 @@ let package = Package(
             ],
             swiftSettings: fast),
 
+        // Fuzzing: the harnesses (a library the tests replay too) and the libFuzzer executable (`make fuzz`).
+        .target(name: "FuzzHarness", dependencies: ["SafeTensors", "Tokenizers", "JinaEmbeddings", "Corpus"]),
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "loupe-fuzz", dependencies: ["FuzzHarness", "CFuzzDriver"]),
+
         // Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "Numerics", "TestSupport"]),
@@ -73,5 +79,6 @@ let package = Package(
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
         .testTarget(name: "ExplorerRuntimeTests", dependencies: ["ExplorerRuntime", "Explorer", "Session", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzHarness", "TestSupport"]),
     ]
 )
