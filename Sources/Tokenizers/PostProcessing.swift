@@ -28,6 +28,12 @@ struct PostProcessor: Sendable {
                 throw TokenizerError.invalidModel("TemplateProcessing without a \"single\" template")
             }
             let specials = json["special_tokens"]?.object ?? [:]
+            // One sequence is encoded at a time: its template holds sequence A exactly once (HF would
+            // index a missing second sequence for B).
+            let sequences = items.compactMap { $0["Sequence"] }
+            guard sequences.count == 1, (sequences[0]["id"]?.string ?? "A") == "A" else {
+                throw TokenizerError.invalidModel("TemplateProcessing \"single\" must contain sequence A exactly once")
+            }
             single = try items.map { item in
                 if item["Sequence"] != nil { return .sequence }
                 guard let name = item["SpecialToken"]?["id"]?.string else {
