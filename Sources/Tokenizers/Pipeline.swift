@@ -130,7 +130,7 @@ struct TokenizerPipeline: Sendable {
     /// allows it (`cutsBeforeSpaces`) the text is tokenized a window at a time, each window ending
     /// before a space that follows an ASCII letter or digit, until enough tokens are found: a 100 MB
     /// line truncated to 512 tokens costs one window, not 100 MB of scalars, spans and tokens.
-    private func tokenizePrefix(_ text: String, tokens wanted: Int) -> ([UInt32], [RawToken]) {
+    func tokenizePrefix(_ text: String, tokens wanted: Int) -> ([UInt32], [RawToken]) {
         let window = 16 * wanted + 64  // scalars: well above what `wanted` tokens take in real text
         guard cutsBeforeSpaces, text.utf8.count > window else {
             let x = scalarsOf(text)

@@ -55,3 +55,17 @@ final class TruncationWindowTests: XCTestCase {
         XCTAssertFalse(try Tokenizer(data: Data(straddling.utf8)).pipeline.cutsBeforeSpaces)
     }
 }
+
+extension TruncationWindowTests {
+    /// The 100 MB single line, scaled down: a 20 MB line truncated to 128 tokens converts one window of it.
+    func testATruncatedHugeLineTouchesOnlyItsFirstWindow() throws {
+        let tokenizer = try Tokenizer(contentsOf: Fixtures.url("tokenizer/minilm/tokenizer.json"))
+        let line = String(repeating: "lorem ipsum dolor sit amet ", count: 740_000)  // 20 MB
+        let (scalars, tokens) = tokenizer.pipeline.tokenizePrefix(line, tokens: 126)
+        XCTAssertLessThan(scalars.count, 3000)
+        XCTAssertGreaterThanOrEqual(tokens.count, 126)
+        let e = tokenizer.encode(line, addSpecialTokens: true, maxLength: 128)
+        XCTAssertEqual(e.count, 128)
+        XCTAssertEqual(e.tokens.prefix(4), ["[CLS]", "lore", "##m", "ip"])
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Corpus
 import EmbeddingEngine
 
 /// The CLI progress bar: redraws the service's bulk progress on stderr ten times a second while a job
@@ -6,14 +7,18 @@ import EmbeddingEngine
 enum ProgressBar {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-    static func run<T: Sendable>(service: EncoderService, label: String, enabled: Bool,
+    /// `stream`: a corpus indexed a block at a time; the bar then shows how much of it was read.
+    static func run<T: Sendable>(service: EncoderService, label: String, stream: StreamProgress? = nil, enabled: Bool,
                                  _ body: () async throws -> T) async throws -> T {
         guard enabled else { return try await body() }
         let drawer = Task.detached {
             var drawn = false
             while !Task.isCancelled {
                 let p = service.progress
-                if p.textsTotal > 0 {
+                if let s = stream?.snapshot, s.bytesRead > 0 {
+                    write("\r" + render(s, encoder: p, label: label, width: terminalWidth()) + "\u{1B}[K")
+                    drawn = true
+                } else if p.textsTotal > 0 {
                     write("\r" + render(p, label: label, width: terminalWidth()) + "\u{1B}[K")
                     drawn = true
                 }
@@ -30,11 +35,29 @@ enum ProgressBar {
 
     /// `indexing ▕█████▌    ▏  56%  1,234/2,200 texts  850 tok/s  ETA 0:12`, fitted to `width`.
     static func render(_ p: EncoderProgress, label: String, width: Int) -> String {
-        let fraction = min(1, max(0, p.fraction))
-        let percent = String(format: "%3d%%", Int((fraction * 100).rounded(.down)))
         var tail = "\(p.textsDone)/\(p.textsTotal) texts"
         if p.tokensPerSecond > 0 { tail += "  \(Int(p.tokensPerSecond)) tok/s" }
         if let eta = p.eta, p.isActive { tail += "  ETA \(duration(eta))" }
+        return bar(fraction: p.fraction, label: label, tail: tail, width: width)
+    }
+
+    /// A streamed corpus: `indexing ▕███▏  12%  240 MB of 2.0 GB read  41,000 documents  850 tok/s`
+    /// (without a known size, e.g. standard input, the current block's share).
+    static func render(_ s: StreamedIndex, encoder p: EncoderProgress, label: String, width: Int) -> String {
+        let known = s.totalBytes > 0
+        var tail = known ? "\(bytes(s.bytesRead)) of \(bytes(s.totalBytes)) read  " : ""
+        tail += "\(s.documents) documents indexed"
+        if p.tokensPerSecond > 0 { tail += "  \(Int(p.tokensPerSecond)) tok/s" }
+        return bar(fraction: known ? Double(s.bytesRead) / Double(s.totalBytes) : p.fraction, label: label, tail: tail, width: width)
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        n >= 1_000_000_000 ? String(format: "%.1f GB", Double(n) / 1e9) : String(format: "%.0f MB", Double(n) / 1e6)
+    }
+
+    private static func bar(fraction raw: Double, label: String, tail: String, width: Int) -> String {
+        let fraction = min(1, max(0, raw))
+        let percent = String(format: "%3d%%", Int((fraction * 100).rounded(.down)))
         // The bar's width depends on the terminal only (not on the tail), so it does not jump around.
         let barWidth = max(10, min(40, width - label.count - 60))
         let cells = fraction * Double(barWidth)
