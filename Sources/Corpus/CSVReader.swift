@@ -15,14 +15,24 @@ struct CSVReader {
     /// The last record ended with CR: an LF right after it belongs to the same line break.
     private var afterCR = false
     private var line = 1, recordLine = 1, quoteLine = 1
+    /// Bytes held for the record being read.
+    private var recordBytes = 0
+    let maxRecordBytes: Int
 
-    init(delimiter: UInt8, path: String) { self.delimiter = delimiter; self.path = path }
+    init(delimiter: UInt8, path: String, maxRecordBytes: Int = .max) {
+        self.delimiter = delimiter; self.path = path; self.maxRecordBytes = maxRecordBytes
+    }
 
     /// Calls `record(fields, line)` for every record completed by `bytes`, `line` being the 1-based line
     /// where it starts. Blank lines are skipped.
     mutating func feed<C: Collection>(_ bytes: C, record: ([[UInt8]], Int) throws -> Void) throws where C.Element == UInt8 {
         let quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
         for b in bytes {
+            recordBytes += 1
+            if recordBytes > maxRecordBytes {
+                throw CorpusError.malformed(path: path, line: recordLine, reason: "a record longer than "
+                    + "\(CorpusReader.describe(bytes: maxRecordBytes)) (an unclosed quote?); loupe reads documents of at most that size")
+            }
             if afterCR {
                 afterCR = false
                 if b == lf { continue }
@@ -50,7 +60,7 @@ struct CSVReader {
                     fields.append(field)
                     try record(fields, recordLine)
                 }
-                fields = []; field = []; quotedField = false
+                fields = []; field = []; quotedField = false; recordBytes = 0
                 line += 1; recordLine = line
             } else {
                 field.append(b)

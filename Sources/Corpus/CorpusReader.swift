@@ -33,6 +33,12 @@ public final class CorpusReader {
     private var ready: [Document] = []
     private var finished = false
     static let pieceSize = 1 << 20
+    /// The largest document (line, CSV record, file of a directory) read; a larger one is an error.
+    public static let maxDocumentBytes = 1 << 30
+
+    static func describe(bytes: Int) -> String {
+        bytes >= 1 << 30 ? "\(bytes >> 30) GB" : bytes >= 1 << 20 ? "\(bytes >> 20) MB" : "\(bytes) bytes"
+    }
 
     /// `stdin` supplies standard input (the real one by default).
     public convenience init(paths: [String], field: String? = nil, stdin: (() -> Data)? = nil) throws {
@@ -99,6 +105,11 @@ public final class CorpusReader {
         }
         if !directoryFiles.isEmpty {
             let file = directoryFiles.removeFirst()
+            let size = (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.size] as? NSNumber)??.intValue ?? 0
+            guard size <= Self.maxDocumentBytes else {
+                throw CorpusError.unreadable(path: file.url.path, reason: "larger than \(Self.describe(bytes: Self.maxDocumentBytes)), "
+                                             + "the largest document loupe reads (split the file)")
+            }
             let bytes = try Self.readWhole(file.url.path)
             bytesRead += Int64(bytes.count)
             var body = bytes[...]

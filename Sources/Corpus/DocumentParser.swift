@@ -39,12 +39,14 @@ struct DocumentParser {
     private var csv: CSVReader?
     private var column: Int?
     private var row = 0
+    /// A line (or CSV record) longer than this is refused: memory holds the line being read.
+    let maxLineBytes: Int
 
-    init(format: CorpusFormat, label: String, field: String?) {
-        self.format = format; self.label = label; self.field = field
+    init(format: CorpusFormat, label: String, field: String?, maxLineBytes: Int = CorpusReader.maxDocumentBytes) {
+        self.format = format; self.label = label; self.field = field; self.maxLineBytes = maxLineBytes
         switch format {
-        case .csv: csv = CSVReader(delimiter: 0x2C, path: label)
-        case .tsv: csv = CSVReader(delimiter: 0x09, path: label)
+        case .csv: csv = CSVReader(delimiter: 0x2C, path: label, maxRecordBytes: maxLineBytes)
+        case .tsv: csv = CSVReader(delimiter: 0x09, path: label, maxRecordBytes: maxLineBytes)
         default: break
         }
     }
@@ -61,7 +63,10 @@ struct DocumentParser {
             dropBOM()
             searchFrom = 0
         }
-        guard let lastLF = pending[searchFrom...].lastIndex(of: 0x0A) else { return }
+        guard let lastLF = pending[searchFrom...].lastIndex(of: 0x0A) else {
+            if pending.count > maxLineBytes { throw tooLong(line: lineNumber + 1) }
+            return
+        }
         var start = 0
         while start <= lastLF {
             let end = pending[start...lastLF].firstIndex(of: 0x0A)!
@@ -69,6 +74,12 @@ struct DocumentParser {
             start = end + 1
         }
         pending.removeSubrange(0..<start)
+        if pending.count > maxLineBytes { throw tooLong(line: lineNumber + 1) }
+    }
+
+    private func tooLong(line: Int) -> CorpusError {
+        .malformed(path: label, line: line, reason: "a line longer than \(CorpusReader.describe(bytes: maxLineBytes)); "
+                   + "loupe reads documents of at most that size (split the line into several documents)")
     }
 
     /// The end of the input: the last line (without a final LF) and the format's final checks.

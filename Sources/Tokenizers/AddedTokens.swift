@@ -8,10 +8,10 @@ struct AddedToken: Sendable {
     var special: Bool
 
     init(json: JSONValue) throws {
-        guard let id = json["id"]?.int, let content = json["content"]?.string, !content.isEmpty else {
-            throw TokenizerError.invalidModel("added_tokens entry without an id or content")
+        guard let id = json["id"]?.tokenID, let content = json["content"]?.string, !content.isEmpty else {
+            throw TokenizerError.invalidModel("added_tokens entry without an id (0…\(Int32.max)) or content")
         }
-        self.id = Int32(id)
+        self.id = id
         self.content = scalarsOf(content)
         lstrip = json["lstrip"]?.bool ?? false
         rstrip = json["rstrip"]?.bool ?? false

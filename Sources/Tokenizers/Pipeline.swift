@@ -63,6 +63,14 @@ struct TokenizerPipeline: Sendable {
             padding = PaddingConfig(padID: Self.lookup(padTok, model: m, added: a) ?? 0, padToken: padTok)
         }
         fileDefaults = defaults
+        // Every id the pipeline can emit besides the model's own must be a token of the vocabulary.
+        let templateIDs = (postProcessor?.single ?? []).flatMap { piece -> [Int32] in
+            if case .special(let ids, _) = piece { return ids }
+            return []
+        }
+        if let bad = (templateIDs + [padding.padID]).first(where: { Int($0) >= vocabularySize }) {
+            throw TokenizerError.invalidModel("special token id \(bad) is outside the vocabulary of \(vocabularySize) tokens")
+        }
         cutsBeforeSpaces = allowsCutsBeforeSpaces()
     }
 

@@ -56,6 +56,23 @@ final class StreamingTests: XCTestCase {
         }
     }
 
+    /// The longest document is bounded (1 GB; 64 bytes here): a longer line or CSV record is a clear error
+    /// naming where it starts, found without holding more than that.
+    func testALineLongerThanTheLimitIsAClearError() throws {
+        for (format, body) in [(CorpusFormat.lines, "short\n" + String(repeating: "x", count: 500)),
+                               (.csv, "text\nok\n\"" + String(repeating: "y\n", count: 100))] {
+            var parser = DocumentParser(format: format, label: "big", field: nil, maxLineBytes: 64)
+            var documents: [String] = []
+            XCTAssertThrowsError(try {
+                for chunk in Array(body.utf8).chunked(16) { try parser.feed(chunk) { text, _ in documents.append(text) } }
+                try parser.finish { text, _ in documents.append(text) }
+            }()) { error in
+                XCTAssertTrue("\(error)".contains("big:") && "\(error)".contains("longer than 64 bytes"), "\(error)")
+            }
+            XCTAssertEqual(documents, format == .lines ? ["short"] : ["ok"])
+        }
+    }
+
     func testStreamedIndexEmbedsEverythingOnceABlockAtATime() async throws {
         let dir = try Fixtures.temporaryDirectory("loupe-stream")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -77,5 +94,11 @@ final class StreamingTests: XCTestCase {
         let whole = try await indexer.index(try CorpusLoader.load(paths: [file.path]), task: "text-matching")
         XCTAssertEqual(whole.cached, 500)
         XCTAssertEqual(backend.stats.textsEmbedded, 450)
+    }
+}
+
+private extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }
