@@ -184,8 +184,17 @@ final class ExplorerTmuxTests: XCTestCase {
     }
 }
 
-/// Single-quotes a string for sh.
-func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+/// Single-quotes a string for sh. Scalar by scalar: a quote followed by a combining mark is one Character,
+/// which a Character-level replace would not escape.
+func q(_ s: String) -> String {
+    var out = String.UnicodeScalarView()
+    out.append("'")
+    for u in s.unicodeScalars {
+        if u == "'" { out.append(contentsOf: "'\\''".unicodeScalars) } else { out.append(u) }
+    }
+    out.append("'")
+    return String(out)
+}
 
 /// Runs a shell command with popen (not Foundation.Process), returning its output and status.
 @discardableResult
