@@ -5,7 +5,7 @@ SWIFT ?= swift
 CORPUS ?=
 export LOUPE_HOME ?= $(HOME)/.cache/loupe
 
-.PHONY: run test setup system model fixtures build build-debug bench clean fuzz fuzz-build
+.PHONY: run test setup system model fixtures build build-debug bench clean fuzz fuzz-build sanitize
 
 run: setup build
 	.build/release/loupe explore $(CORPUS)
@@ -63,5 +63,14 @@ fuzz: fixtures fuzz-build
 		grep -E "DONE|^stat::peak_rss" .build-fuzz/$$h.log | sed 's/^/   /'; \
 	done; exit $$rc
 
+# The test suite under AddressSanitizer, then the concurrency tests (encoder service, indexer, cache, the
+# processes sharing a cache, the explorer runtime) under ThreadSanitizer; each in its own scratch path, and
+# the end-to-end tests run the sanitized loupe binary built beside them. Leak detection is off (see fuzz).
+TSAN_TESTS ?= EncoderServiceTests|CacheAndIndexerTests|StreamingTests|IndexEndToEndTests|CacheUnavailableTests|ExplorerMonkeyTests
+
+sanitize: setup fixtures
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-asan --parallel --num-workers 2
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
+
 clean:
-	rm -rf .build .build-fuzz .fixtures
+	rm -rf .build .build-fuzz .build-asan .build-tsan .fixtures

@@ -14,10 +14,7 @@ final class CacheUnavailableTests: XCTestCase {
     /// `loupe ARGS` with LOUPE_HOME=`loupeHome`, `prefix` shell commands first; stdout and stderr apart.
     private func loupe(_ args: String, loupeHome: String, prefix: String = "", stdin: String = "") throws
         -> (status: Int32, stdout: String, stderr: String) {
-        let binary = Fixtures.repoRoot.appendingPathComponent(".build/debug/loupe").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw XCTSkip("\(binary) is missing; `swift build` (or `swift test`) builds it")
-        }
+        let binary = try LoupeBinary.url().path
         let model = try Fixtures.url("jina-e2e").path
         let err = home.appendingPathComponent("stderr-\(UUID().uuidString)").path
         let input = home.appendingPathComponent("stdin-\(UUID().uuidString)")
@@ -44,10 +41,10 @@ final class CacheUnavailableTests: XCTestCase {
         let file = home.appendingPathComponent("not-a-directory")
         try Data("x".utf8).write(to: file)
         let path = try corpus(20)
-        assertIndexed(try loupe("index \(q(path)) --json", loupeHome: file.path), documents: 20, says: "continuing without the cache")
+        assertIndexed(try loupe("index \(q(path)) --json", loupeHome: file.path), documents: 20, says: "embedding cache unavailable")
         // A directory below a file cannot be created either.
         assertIndexed(try loupe("index \(q(path)) --json", loupeHome: file.path + "/sub"), documents: 20,
-                      says: "continuing without the cache")
+                      says: "embedding cache unavailable")
         let embed = try loupe("embed --dim 16", loupeHome: file.path, stdin: "{\"text\": \"hello\"}\n")
         XCTAssertEqual(embed.status, 0, embed.stderr)
         XCTAssertTrue(embed.stdout.hasPrefix("{\"embedding\": ["), embed.stdout)
@@ -56,7 +53,7 @@ final class CacheUnavailableTests: XCTestCase {
     func testACacheFileThatIsADirectory() throws {
         try FileManager.default.createDirectory(at: home.appendingPathComponent("h/cache.sqlite"), withIntermediateDirectories: true)
         assertIndexed(try loupe("index \(q(try corpus(10))) --json", loupeHome: home.appendingPathComponent("h").path),
-                      documents: 10, says: "continuing without the cache")
+                      documents: 10, says: "embedding cache unavailable")
     }
 
     func testAFullDiskStopsSavingNotAnswering() throws {

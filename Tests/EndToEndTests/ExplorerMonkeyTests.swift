@@ -19,12 +19,8 @@ final class ExplorerMonkeyTests: XCTestCase {
 
     func testRandomKeysAndResizesWhileIndexing() throws {
         guard shell("command -v tmux >/dev/null 2>&1").status == 0 else { throw XCTSkip("tmux is not installed") }
-        let candidates = [".build/debug/loupe", ".build/release/loupe"].map { Fixtures.repoRoot.appendingPathComponent($0).path }
-        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("no loupe binary (run `swift build --product loupe`)")
-        }
-        let model: URL
-        do { model = try Fixtures.defaultModelDirectory() } catch { throw XCTSkip("\(error)") }
+        let binary = try LoupeBinary.url().path
+        let model = try Fixtures.defaultModelDirectory()
         XCTAssertTrue(Self.named.allSatisfy { !Self.quitKeys.contains($0) } && Self.printable.allSatisfy { !Self.quitKeys.contains($0) })
 
         let home = try Fixtures.temporaryDirectory("loupe-monkey")
