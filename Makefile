@@ -66,7 +66,7 @@ fuzz: fixtures fuzz-build
 # The test suite under AddressSanitizer, then the concurrency tests (encoder service, indexer, cache, the
 # processes sharing a cache, the explorer runtime) under ThreadSanitizer; each in its own scratch path, and
 # the end-to-end tests run the sanitized loupe binary built beside them. Leak detection is off (see fuzz).
-TSAN_TESTS ?= EncoderServiceTests|CacheAndIndexerTests|StreamingTests|IndexEndToEndTests|CacheUnavailableTests|ExplorerMonkeyTests
+TSAN_TESTS ?= EncoderServiceTests|CacheAndIndexerTests|StreamingTests|SessionTests|ExplorerRuntimeTests|IndexEndToEndTests|CacheUnavailableTests|ExplorerMonkeyTests
 
 sanitize: setup fixtures
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-asan --parallel --num-workers 2
