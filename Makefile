@@ -69,8 +69,10 @@ fuzz: fixtures fuzz-build
 TSAN_TESTS ?= EncoderServiceTests|CacheAndIndexerTests|StreamingTests|SessionTests|ExplorerRuntimeTests|IndexEndToEndTests|CacheUnavailableTests|ExplorerMonkeyTests
 
 sanitize: setup fixtures
-	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-asan --parallel --num-workers 2
-	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
+	ASAN_OPTIONS=detect_leaks=0 LOUPE_TEST_TIMEOUT_SCALE=6 $(SWIFT) test --sanitize=address --scratch-path .build-asan \
+		--parallel --num-workers 2
+	TSAN_OPTIONS=halt_on_error=1 LOUPE_TEST_TIMEOUT_SCALE=10 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan \
+		--filter '$(TSAN_TESTS)'
 
 clean:
 	rm -rf .build .build-fuzz .build-asan .build-tsan .fixtures

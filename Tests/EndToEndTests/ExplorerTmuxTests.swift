@@ -247,8 +247,12 @@ struct Tmux {
         return last
     }
 
+    /// Waits are multiplied by LOUPE_TEST_TIMEOUT_SCALE (`make sanitize` runs sanitized debug binaries,
+    /// several times slower to load a model and index).
+    static let timeoutScale = ProcessInfo.processInfo.environment["LOUPE_TEST_TIMEOUT_SCALE"].flatMap(Double.init) ?? 1
+
     func waitUntil(timeout: Double, describe: () -> String = { "condition not met" }, _ condition: () -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Date().addingTimeInterval(timeout * Self.timeoutScale)
         while Date() < deadline {
             if condition() { return }
             usleep(50_000)
