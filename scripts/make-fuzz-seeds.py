@@ -245,6 +245,11 @@ def tokenize_seeds():
         for i, text in enumerate(sample_texts()[::12]):
             write(harness, "sample-%02d" % i, bytes([(7 * i) % 64]) + text.encode())
         write(harness, "invalid-utf8", bytes([5]) + b"ok \xff\xfe caf\xc3 \xe2\x82 end\r\n\x00\x01 <mask> [MASK]")
+        # Long inputs (libFuzzer starts its length limit at the longest seed): several truncation windows.
+        texts = sample_texts()
+        for i in range(3):
+            paragraph = "  ".join(texts[i::3][:70]) + " <mask> [SEP] " + "\u00a0\u200b\ufb01 e\u0301 " * 8
+            write(harness, "paragraph-%d" % i, bytes([2 + 20 * i]) + paragraph.encode()[:3500])
 
 
 def corpus_seeds():
