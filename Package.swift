@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "loupe", targets: ["loupe"]),
+        .executable(name: "loupe-fuzz", targets: ["loupe-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -104,6 +105,11 @@ let package = Package(
             ],
             swiftSettings: fast),
 
+        // Fuzzing: the harnesses (a library the tests replay too) and the libFuzzer executable (`make fuzz`).
+        .target(name: "FuzzHarness", dependencies: ["SafeTensors", "Tokenizers", "JinaEmbeddings", "Corpus"]),
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "loupe-fuzz", dependencies: ["FuzzHarness", "CFuzzDriver"]),
+
         // Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .target(name: "HubImitation",
@@ -129,5 +135,6 @@ let package = Package(
         .testTarget(name: "ServerTests",
                     dependencies: ["Server", "Session", "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Tokenizers", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Server", "TestSupport", "HubImitation"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzHarness", "TestSupport"]),
     ]
 )

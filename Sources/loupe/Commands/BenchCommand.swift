@@ -195,6 +195,7 @@ enum BenchRegistry {
             table[name] = { _ in try AnalysisBenchmark.run(name).map { [$0] } ?? [] }
         }
         table["gemm"] = { _ in KernelBenchmark.run() }
+        table["corpus"] = { _ in CorpusBenchmark.run() }
         return table
     }()
 }
