@@ -55,7 +55,7 @@ bench: setup build
 # Leak detection is off: Swift keeps enum tags in pointers' spare bits, which LeakSanitizer cannot follow,
 # so everything a loaded tokenizer holds would be reported as leaked.
 FUZZ_SECONDS ?= 60
-FUZZ_HARNESSES ?= safetensors model-config tokenizer-json tokenize-unigram tokenize-wordpiece corpus
+FUZZ_HARNESSES ?= safetensors model-config tokenizer-json tokenize-unigram tokenize-wordpiece corpus server-request
 FUZZ_FLAGS ?=
 
 fuzz-build:
@@ -76,7 +76,7 @@ fuzz: fixtures fuzz-build
 # The test suite under AddressSanitizer, then the concurrency tests (encoder service, indexer, cache, the
 # processes sharing a cache, the explorer runtime) under ThreadSanitizer; each in its own scratch path, and
 # the end-to-end tests run the sanitized loupe binary built beside them. Leak detection is off (see fuzz).
-TSAN_TESTS ?= EncoderServiceTests|CacheAndIndexerTests|StreamingTests|SessionTests|ExplorerRuntimeTests|IndexEndToEndTests|CacheUnavailableTests|ExplorerMonkeyTests
+TSAN_TESTS ?= EncoderServiceTests|ServerTests|CacheAndIndexerTests|StreamingTests|SessionTests|ExplorerRuntimeTests|IndexEndToEndTests|CacheUnavailableTests|ExplorerMonkeyTests
 
 sanitize: setup fixtures
 	ASAN_OPTIONS=detect_leaks=0 LOUPE_TEST_TIMEOUT_SCALE=6 $(SWIFT) test --sanitize=address --scratch-path .build-asan \

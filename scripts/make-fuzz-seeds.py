@@ -12,6 +12,7 @@ Input layouts (see Sources/FuzzHarness):
   tokenizer-json      a tokenizer.json
   tokenize-*          truncation byte, then the text
   corpus              format byte (index into lines, jsonLines, csv, tsv, detect; +0x80: --field body), piece byte, file
+  server-request      route byte (0 /v1/embeddings, 1 /embed, 2 /tokenize, modulo 3), then the request body
 """
 import json
 import os
@@ -273,6 +274,38 @@ def corpus_seeds():
     write("corpus", "bom-only", bytes([lines, 1]) + b"\xef\xbb")
 
 
+def server_request_seeds():
+    """Bodies from the serve contract: the Jina and OpenAI shapes, TEI's /embed and /tokenize, and refusals."""
+    embeddings, embed, tokenize = 0, 1, 2
+    bodies = {
+        "openai-string": (embeddings, {"input": "hello world", "model": "jina-embeddings-v3"}),
+        "openai-base64": (embeddings, {"input": ["a", "b"], "encoding_format": "base64", "user": "u"}),
+        "openai-ids": (embeddings, {"input": [[0, 35377, 2], [0, 6, 2]], "dimensions": 256}),
+        "openai-flat-ids": (embeddings, {"input": [0, 17, 2]}),
+        "jina-task-types": (embeddings, {"input": [{"text": "café ☕"}, {"text": "x"}], "task": "retrieval.query",
+                                         "dimensions": 64, "embedding_type": ["float", "binary", "ubinary", "base64"],
+                                         "normalized": True}),
+        "jina-late-chunking": (embeddings, {"input": ["one chunk.", "two chunk."], "task": "retrieval.passage",
+                                            "late_chunking": True, "truncate": True}),
+        "jina-image": (embeddings, {"input": [{"image": "https://example.invalid/x.png"}]}),
+        "mixed-kinds": (embeddings, {"input": ["text", [1, 2]]}),
+        "bad-dimensions": (embeddings, {"input": "x", "dimensions": 100}),
+        "bad-task": (embeddings, {"input": "x", "task": "summarization"}),
+        "too-many": (embeddings, {"input": ["x"] * 9}),
+        "tei-embed": (embed, {"inputs": ["What is Deep Learning?"], "normalize": True, "prompt_name": "separation",
+                              "truncate": False, "truncation_direction": "right"}),
+        "tei-left": (embed, {"inputs": "x", "truncation_direction": "left"}),
+        "tokenize": (tokenize, {"inputs": ["héllo wörld", "test"], "add_special_tokens": False,
+                                "prompt_name": "retrieval.query"}),
+    }
+    for name, (route, body) in bodies.items():
+        write("server-request", name, bytes([route]) + json.dumps(body, ensure_ascii=False).encode())
+    write("server-request", "not-json", bytes([embeddings]) + b'{"input": "x",')
+    write("server-request", "not-object", bytes([embed]) + b'["x"]')
+    write("server-request", "invalid-utf8", bytes([tokenize]) + b'{"inputs": "\xff\xfe"}' + b"\xff")
+    write("server-request", "huge-number", bytes([embeddings]) + b'{"input": [[1e400, -0.0, 3.5]], "dimensions": 1e300}')
+
+
 if __name__ == "__main__":
     if not os.path.isdir(FIX):
         sys.exit("run `make fixtures` first")
@@ -282,5 +315,6 @@ if __name__ == "__main__":
     tokenizer_json_seeds()
     tokenize_seeds()
     corpus_seeds()
+    server_request_seeds()
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(OUT) for f in fs)
     print("seeds written to %s (%d KB)" % (OUT, total // 1024))

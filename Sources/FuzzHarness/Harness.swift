@@ -15,10 +15,10 @@ public struct HarnessFailure: Error, CustomStringConvertible {
     public var description: String { "invariant broken: \(message)" }
 }
 
-/// Every harness by name. A new one (e.g. the server's request decoding) is a type conforming to
-/// `Harness`, a case here, and a folder of seed inputs under `Tests/FuzzCorpus/<name>/`.
+/// Every harness by name. A new one is a type conforming to `Harness`, a case here, and a folder of
+/// seed inputs under `Tests/FuzzCorpus/<name>/`.
 public enum Harnesses {
-    public static let names = ["safetensors", "model-config", "tokenizer-json", "tokenize-unigram", "tokenize-wordpiece", "corpus"]
+    public static let names = ["safetensors", "model-config", "tokenizer-json", "tokenize-unigram", "tokenize-wordpiece", "corpus", "server-request"]
 
     /// Builds a harness. `fixtures` is the unpacked test fixtures folder (`.fixtures`, from `make fixtures`).
     public static func make(_ name: String, fixtures: URL) throws -> any Harness {
@@ -29,6 +29,7 @@ public enum Harnesses {
         case "tokenize-unigram": return try TokenizeHarness(tokenizer: fixtures.appendingPathComponent("tokenizer/xlmr-250k/tokenizer.json"))
         case "tokenize-wordpiece": return try TokenizeHarness(tokenizer: fixtures.appendingPathComponent("tokenizer/minilm/tokenizer.json"))
         case "corpus": return CorpusHarness()
+        case "server-request": return ServerRequestHarness()
         default:
             throw HarnessFailure("unknown harness '\(name)'; known: \(names.joined(separator: ", "))")
         }

@@ -25,9 +25,10 @@ final class FuzzRegressionTests: XCTestCase {
     func testTokenizeUnigram() throws { try replay("tokenize-unigram") }
     func testTokenizeWordPiece() throws { try replay("tokenize-wordpiece") }
     func testCorpus() throws { try replay("corpus") }
+    func testServerRequest() throws { try replay("server-request") }
 
     func testEveryHarnessHasATest() {
-        XCTAssertEqual(Harnesses.names.sorted(), ["corpus", "model-config", "safetensors", "tokenize-unigram",
+        XCTAssertEqual(Harnesses.names.sorted(), ["corpus", "model-config", "safetensors", "server-request", "tokenize-unigram",
                                                    "tokenize-wordpiece", "tokenizer-json"])
     }
 }
