@@ -6,7 +6,11 @@ import PackageDescription
 //   → JinaEmbeddings → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
 //   loupe → ModelHub (`loupe fetch`) → JinaEmbeddings, Hashing
 //   loupe → Server (`loupe serve`) → Session
-let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// -Ounchecked only where it pays and no outside input is parsed: the numeric code (Numerics, the encoder in
+// JinaEmbeddings, Analysis). Every module that reads files, requests or keys keeps Swift's checks, so a bug
+// there traps instead of reading out of bounds (BENCHMARKS.md, "Checked builds").
+let unchecked: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+let checked: [SwiftSetting] = [.unsafeFlags(["-wmo"], .when(configuration: .release))]
 let cFast: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
 
 let package = Package(
@@ -14,6 +18,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "loupe", targets: ["loupe"]),
+        .executable(name: "loupe-fuzz", targets: ["loupe-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,23 +43,23 @@ let package = Package(
         .target(name: "CKernels", cSettings: cFast),
 
         // Engine
-        .target(name: "Numerics", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
-        .target(name: "SafeTensors", dependencies: ["Numerics"], swiftSettings: fast),
-        .target(name: "Tokenizers", swiftSettings: fast),
-        .target(name: "Hashing", swiftSettings: fast),
+        .target(name: "Numerics", dependencies: ["CBLAS", "CKernels"], swiftSettings: unchecked),
+        .target(name: "SafeTensors", dependencies: ["Numerics"], swiftSettings: checked),
+        .target(name: "Tokenizers", swiftSettings: checked),
+        .target(name: "Hashing", swiftSettings: checked),
         .target(name: "JinaEmbeddings",
                 dependencies: ["Numerics", "SafeTensors", "Tokenizers", "Hashing"], exclude: ["README.md"],
-                swiftSettings: fast),
-        .target(name: "EmbeddingEngine", dependencies: ["JinaEmbeddings"], swiftSettings: fast),
+                swiftSettings: unchecked),
+        .target(name: "EmbeddingEngine", dependencies: ["JinaEmbeddings"], swiftSettings: checked),
         .target(name: "Corpus",
                 dependencies: ["EmbeddingEngine", "Hashing", .product(name: "GRDB", package: "GRDB.swift")],
-                swiftSettings: fast),
-        .target(name: "Analysis", dependencies: ["Numerics"], swiftSettings: fast),
-        .target(name: "Evaluation", dependencies: ["Analysis", "Corpus"], swiftSettings: fast),
+                swiftSettings: checked),
+        .target(name: "Analysis", dependencies: ["Numerics"], swiftSettings: unchecked),
+        .target(name: "Evaluation", dependencies: ["Analysis", "Corpus"], swiftSettings: checked),
 
         // One working session for every front end: the engine, the cache, corpora and their questions
         .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "Evaluation", "JinaEmbeddings"],
-                swiftSettings: fast),
+                swiftSettings: checked),
 
         // Downloads from the Hugging Face Hub into its cache layout (`loupe fetch`)
         .target(name: "ModelHub",
@@ -87,12 +92,12 @@ let package = Package(
                 ],
                 // docs/openapi.yaml (a symlink here), compiled in: served at GET /openapi.yaml.
                 resources: [.embedInCode("openapi.yaml")],
-                swiftSettings: fast),
+                swiftSettings: checked),
 
         // UI
-        .target(name: "Explorer", dependencies: ["Session", "Analysis", "Corpus", "EmbeddingEngine"], swiftSettings: fast),
-        .target(name: "ExplorerRuntime", dependencies: ["Explorer", "Session"], swiftSettings: fast),
-        .target(name: "Terminal", dependencies: ["CNcurses", "Explorer"], swiftSettings: fast),
+        .target(name: "Explorer", dependencies: ["Session", "Analysis", "Corpus", "EmbeddingEngine"], swiftSettings: checked),
+        .target(name: "ExplorerRuntime", dependencies: ["Explorer", "Session"], swiftSettings: checked),
+        .target(name: "Terminal", dependencies: ["CNcurses", "Explorer"], swiftSettings: checked),
 
         // The executable
         .executableTarget(
@@ -102,7 +107,12 @@ let package = Package(
                 "JinaEmbeddings", "Tokenizers", "Numerics", "ModelHub", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: fast),
+            swiftSettings: checked),
+
+        // Fuzzing: the harnesses (a library the tests replay too) and the libFuzzer executable (`make fuzz`).
+        .target(name: "FuzzHarness", dependencies: ["SafeTensors", "Tokenizers", "JinaEmbeddings", "Corpus", "Server"]),
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "loupe-fuzz", dependencies: ["FuzzHarness", "CFuzzDriver"]),
 
         // Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -129,5 +139,6 @@ let package = Package(
         .testTarget(name: "ServerTests",
                     dependencies: ["Server", "Session", "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Tokenizers", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Server", "TestSupport", "HubImitation"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzHarness", "TestSupport"]),
     ]
 )

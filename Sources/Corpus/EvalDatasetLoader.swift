@@ -130,7 +130,7 @@ public enum EvalDatasetLoader {
 
     /// Calls `row(line, queryID, documentID, grade)` for each judgment of a qrels TSV.
     static func readQrels(_ path: String, row: (Int, String, String, Int) throws -> Void) throws {
-        let body = TextDecoding.withoutBOM(try CorpusLoader.readBytes(path))
+        let body = TextDecoding.withoutBOM(try CorpusReader.readWhole(path))
         var columns: (query: Int, document: Int, score: Int)?
         var rows = 0
         try CSVReader(delimiter: 0x09, path: path).read(body) { fields, line in

@@ -52,7 +52,7 @@ enum RecordReader {
 
     /// All records, and the field names (the CSV header, or the first JSON object's keys, sorted).
     static func read(_ path: String) throws -> (records: [Record], columns: [String]) {
-        let body = TextDecoding.withoutBOM(try CorpusLoader.readBytes(path))
+        let body = TextDecoding.withoutBOM(try CorpusReader.readWhole(path))
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "csv": return try delimited(body, delimiter: 0x2C, path: path)
         case "tsv": return try delimited(body, delimiter: 0x09, path: path)
@@ -62,8 +62,9 @@ enum RecordReader {
 
     static func jsonLines(_ body: ArraySlice<UInt8>, path: String) throws -> (records: [Record], columns: [String]) {
         var records = [Record]()
-        for (number, line) in TextDecoding.lines(body) {
-            let text = TextDecoding.decode(line)
+        for (index, line) in body.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
+            let text = TextDecoding.decode(line.last == 0x0D ? line.dropLast() : line)
             if TextDecoding.trimmed(text).isEmpty { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
                 throw CorpusError.malformed(path: path, line: number, reason: "not a JSON object (each line must be one JSON object)")

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Byte-level helpers for the loaders: UTF-8 repair with a count, line splitting. Everything is linear
-/// in the input so a 10 MB single line costs the same as 10 MB of short lines.
+/// Byte-level helpers for the loaders: UTF-8 repair with a count. Everything is linear in the input so a
+/// 10 MB single line costs the same as 10 MB of short lines.
 enum TextDecoding {
     /// Number of invalid UTF-8 sequences in `bytes`, each of which decoding replaces with one U+FFFD.
     ///
@@ -35,23 +35,9 @@ enum TextDecoding {
         String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Drops a leading UTF-8 byte order mark (spreadsheet exports often start with one).
+    /// `bytes` without a leading UTF-8 byte order mark.
     static func withoutBOM(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
-        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { return bytes[3...] }
-        return bytes[...]
-    }
-
-    /// Lines split on LF, a trailing CR removed (CRLF files); `number` is 1-based.
-    static func lines(_ bytes: ArraySlice<UInt8>) -> [(number: Int, bytes: ArraySlice<UInt8>)] {
-        var result: [(Int, ArraySlice<UInt8>)] = []
-        var number = 1
-        for var line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            if line.last == 0x0D { line = line.dropLast() }
-            result.append((number, line))
-            number += 1
-        }
-        if let last = result.last, last.1.isEmpty { result.removeLast() }  // the final newline
-        return result
+        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
     }
 
     static func trimmed(_ s: String) -> String {

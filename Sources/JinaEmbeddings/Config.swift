@@ -45,7 +45,7 @@ public struct ModelConfig: Sendable {
         guard let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw bad("not a JSON object")
         }
-        func int(_ k: String) -> Int? { (obj[k] as? NSNumber)?.intValue }
+        func int(_ k: String) -> Int? { Self.wholeNumber(obj[k]) }
         func req(_ k: String) throws -> Int {
             guard let v = int(k), v > 0 else { throw bad("\(k) is missing or not a positive integer") }
             return v
@@ -73,7 +73,12 @@ public struct ModelConfig: Sendable {
         c.loraRank = int("lora_rank") ?? (c.loraAdaptations.isEmpty ? 0 : 4)
         c.loraAlpha = (obj["lora_alpha"] as? NSNumber)?.floatValue ?? 1
         if let dims = obj["matryoshka_dimensions"] as? [Any] {
-            c.matryoshkaDimensions = dims.compactMap { ($0 as? NSNumber)?.intValue }.sorted()
+            let sizes = dims.compactMap(Self.wholeNumber).sorted()
+            // Every advertised size must be one a vector can be truncated to.
+            guard sizes.count == dims.count, let first = sizes.first, first >= 1, sizes.last! <= c.hiddenSize else {
+                throw bad("matryoshka_dimensions \(dims) must be sizes in 1…hidden_size (\(c.hiddenSize))")
+            }
+            c.matryoshkaDimensions = sizes
         }
         if let ti = obj["task_instructions"] as? [String: Any] {
             for (k, v) in ti { c.taskInstructions[k] = v as? String ?? "" }
@@ -88,6 +93,12 @@ public struct ModelConfig: Sendable {
         }
         if !c.loraAdaptations.isEmpty && c.loraRank <= 0 { throw bad("lora_rank must be positive") }
         return c
+    }
+
+    /// A JSON number that is a whole number fitting an Int (1e300 or 2.5: nil, never a trap).
+    static func wholeNumber(_ value: Any?) -> Int? {
+        guard let n = value as? NSNumber else { return nil }
+        return Int(exactly: n.doubleValue)
     }
 
     /// Reads config.json plus the side files of a model folder.
@@ -106,7 +117,7 @@ public struct ModelConfig: Sendable {
             guard let d = try? Data(contentsOf: directory.appendingPathComponent(rel)) else { return nil }
             return (try? JSONSerialization.jsonObject(with: d)) as? [String: Any]
         }
-        if let sb = json("sentence_bert_config.json"), let m = (sb["max_seq_length"] as? NSNumber)?.intValue, m > 0 {
+        if let sb = json("sentence_bert_config.json"), let m = Self.wholeNumber(sb["max_seq_length"]), m > 0 {
             maxSequenceLength = m
         } else if let tc = json("tokenizer_config.json"), let m = (tc["model_max_length"] as? NSNumber)?.doubleValue,
                   m > 0, m < 1e7 {

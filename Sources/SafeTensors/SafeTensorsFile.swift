@@ -28,9 +28,9 @@ public struct TensorInfo: Sendable, Equatable {
     public var elementCount: Int { shape.reduce(1, *) }
 }
 
-/// A memory-mapped .safetensors file: `u64 header length (LE) | JSON header | data`.
-/// The header is validated completely at open (lengths, offsets, sizes, overlaps), so accessors
-/// only fail for a missing name or an unsupported dtype.
+/// A .safetensors file: `u64 header length (LE) | JSON header | data`, memory-mapped (or held in
+/// memory). The header is validated completely at open (lengths, offsets, sizes, overlaps), so
+/// accessors only fail for a missing name or an unsupported dtype.
 public final class SafeTensorsFile: @unchecked Sendable {
     public let path: String
     public let tensors: [String: TensorInfo]
@@ -40,6 +40,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer?
     private let mappedSize: Int
     private let dataStart: Int
+    /// The bytes were copied into an allocation (`init(bytes:)`), not mapped from a file.
+    private let owned: Bool
 
     public init(url: URL) throws {
         path = url.path
@@ -63,9 +65,31 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
         base = p
         mappedSize = size
+        owned = false
     }
 
-    deinit { if let base { munmap(base, mappedSize) } }
+    /// A file image already in memory (copied; `path` names it in messages). The same checks as a file.
+    public init(bytes: [UInt8], path: String) throws {
+        self.path = path
+        let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
+        bytes.withUnsafeBytes { if let src = $0.baseAddress { p.copyMemory(from: src, byteCount: bytes.count) } }
+        do {
+            let parsed = try Self.parse(UnsafeRawBufferPointer(start: p, count: bytes.count), path: path)
+            tensors = parsed.tensors; metadata = parsed.metadata; headerBytes = parsed.header
+            dataStart = parsed.dataStart
+        } catch {
+            p.deallocate()
+            throw error
+        }
+        base = p
+        mappedSize = bytes.count
+        owned = true
+    }
+
+    deinit {
+        guard let base else { return }
+        if owned { base.deallocate() } else { munmap(base, mappedSize) }
+    }
 
     public var names: [String] { Array(tensors.keys) }
 
@@ -85,7 +109,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// not hold the file's pages and the copies at the same time (peak RSS ≈ the weights once).
     /// The mapping stays valid: pages are re-read from the file if touched again.
     public func releasePages(_ name: String) {
-        guard let base, let t = tensors[name] else { return }
+        // (Never on an allocation: MADV_DONTNEED would zero its pages.)
+        guard !owned, let base, let t = tensors[name] else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let lo = (dataStart + t.byteRange.lowerBound + page - 1) / page * page
         let hi = (dataStart + t.byteRange.upperBound) / page * page

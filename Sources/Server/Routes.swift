@@ -89,15 +89,11 @@ struct Routes: Sendable {
         return output
     }
 
-    /// `{"inputs": string | [string], "add_special_tokens": true, "prompt_name": task}`.
+    /// `/tokenize` (the body as `RequestDecoding.tokenize` reads it).
     private func tokenize(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let fields = Fields(object: try await readObject(request))
+        let object = try await readObject(request)
         let model = state.provider.model
-        guard case .texts(let texts) = try EmbedRequest.inputs(fields, key: "inputs", maxInputs: state.configuration.maxInputs) else {
-            throw APIError.invalid("inputs", "\"inputs\" must be a string or an array of strings", code: "invalid_type")
-        }
-        let task = try EmbedRequest.task(fields.string("prompt_name"), param: "prompt_name", model: model)
-        let special = try fields.bool("add_special_tokens") ?? true
+        let (texts, task, special) = try RequestDecoding.tokenize(object, model: model, maxInputs: state.configuration.maxInputs)
         guard model.canTokenize else {
             throw APIError.invalid("inputs", "model \(model.name) has no tokenizer, so it cannot tokenize text")
         }

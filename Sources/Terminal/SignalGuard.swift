@@ -12,7 +12,7 @@ enum SignalGuard {
 
     /// Saves the tty modes (before curses changes them) and installs the handlers.
     static func install() {
-        if tcgetattr(STDIN_FILENO, &savedModes) == 0 { haveSavedModes = true }
+        if tcgetattr(STDIN_FILENO, savedModes) == 0 { haveSavedModes = true }
         for s in terminating { signal(s, onTerminate) }
         for s in crashing { signal(s, onCrash) }
     }
@@ -23,13 +23,16 @@ enum SignalGuard {
 }
 
 // Globals, not statics of a type: a C-convention handler can read them without captures. Both
-// are written once, before the handlers are installed.
-nonisolated(unsafe) private var savedModes = termios()
+// are written once, before the handlers are installed. The modes live in an allocation of
+// MemoryLayout<termios>.size (60) bytes: Swift 6.3 emits a global `termios` as a packed 57-byte
+// object (without the padding before c_ispeed), so tcgetattr's 60-byte write overflowed it
+// (AddressSanitizer: global-buffer-overflow).
+nonisolated(unsafe) private let savedModes = UnsafeMutablePointer<termios>.allocate(capacity: 1)
 nonisolated(unsafe) private var haveSavedModes = false
 
 private func restoreFromHandler() {
     loupe_write_reset_sequences()
-    if haveSavedModes { tcsetattr(STDIN_FILENO, TCSAFLUSH, &savedModes) }
+    if haveSavedModes { tcsetattr(STDIN_FILENO, TCSAFLUSH, savedModes) }
 }
 
 private let onTerminate: @convention(c) (Int32) -> Void = { sig in

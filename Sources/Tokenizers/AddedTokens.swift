@@ -8,10 +8,10 @@ struct AddedToken: Sendable {
     var special: Bool
 
     init(json: JSONValue) throws {
-        guard let id = json["id"]?.int, let content = json["content"]?.string, !content.isEmpty else {
-            throw TokenizerError.invalidModel("added_tokens entry without an id or content")
+        guard let id = json["id"]?.tokenID, let content = json["content"]?.string, !content.isEmpty else {
+            throw TokenizerError.invalidModel("added_tokens entry without an id (0…\(Int32.max)) or content")
         }
-        self.id = Int32(id)
+        self.id = id
         self.content = scalarsOf(content)
         lstrip = json["lstrip"]?.bool ?? false
         rstrip = json["rstrip"]?.bool ?? false
@@ -44,13 +44,15 @@ struct AddedVocabulary: Sendable {
         byFirst = map
     }
 
-    func split(_ x: [UInt32]) -> [InputSegment] {
-        if x.isEmpty { return [InputSegment(range: 0..<0, addedID: nil)] }
-        if tokens.isEmpty { return [InputSegment(range: 0..<x.count, addedID: nil)] }
+    /// Segments of `x[range]` (offsets into `x`; `range` nil = all of `x`).
+    func split(_ x: [UInt32], in range: Range<Int>? = nil) -> [InputSegment] {
+        let range = range ?? 0..<x.count
+        if range.isEmpty { return [InputSegment(range: range, addedID: nil)] }
+        if tokens.isEmpty { return [InputSegment(range: range, addedID: nil)] }
         var out = [InputSegment]()
-        var startOffset = 0
-        var i = 0
-        let n = x.count
+        var startOffset = range.lowerBound
+        var i = range.lowerBound
+        let n = range.upperBound
         while i < n {
             guard let candidates = byFirst[x[i]] else { i += 1; continue }
             var matched: AddedToken? = nil
@@ -62,13 +64,13 @@ struct AddedVocabulary: Sendable {
             var start = i
             var stop = i + t.content.count
             if t.singleWord {
-                let startOK = start == 0 || !isWordChar(x[start - 1])
+                let startOK = start == range.lowerBound || !isWordChar(x[start - 1])
                 let stopOK = stop == n || !isWordChar(x[stop])
                 if !(startOK && stopOK) { i += 1; continue }
             }
             if t.lstrip {
                 var s = start
-                while s > 0 && isRustWhitespace(x[s - 1]) { s -= 1 }
+                while s > range.lowerBound && isRustWhitespace(x[s - 1]) { s -= 1 }
                 start = max(s, startOffset)
             }
             let matchEnd = stop
@@ -84,9 +86,21 @@ struct AddedVocabulary: Sendable {
         return out
     }
 
+    /// Whether no added token can match across, or strip whitespace across, a cut made before a space
+    /// that follows an ASCII letter or digit (see `TokenizerPipeline.encodeTruncated`).
+    var allowsCutsBeforeSpaces: Bool {
+        tokens.allSatisfy { t in
+            !t.content.contains(where: isRustWhitespace) && !(t.rstrip && isASCIIAlphanumeric(t.content[t.content.count - 1]))
+        }
+    }
+
     private func isWordChar(_ v: UInt32) -> Bool {
         if v == 0x5F { return true }
         guard let u = Unicode.Scalar(v) else { return false }
         return u.properties.isAlphabetic || u.properties.numericType != nil
     }
+}
+
+@inline(__always) func isASCIIAlphanumeric(_ v: UInt32) -> Bool {
+    (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A)
 }

@@ -18,7 +18,10 @@ enum JSONValue: Sendable {
 
     var string: String? { if case .string(let s) = self { return s }; return nil }
     var number: Double? { if case .number(let d) = self { return d }; return nil }
-    var int: Int? { number.flatMap { $0.isFinite && $0 == $0.rounded() ? Int($0) : nil } }
+    /// The number when it is a whole number that fits an Int (1e300 does not: nil, never a trap).
+    var int: Int? { number.flatMap { Int(exactly: $0) } }
+    /// A token id: a whole number in 0...Int32.max.
+    var tokenID: Int32? { int.flatMap { $0 >= 0 ? Int32(exactly: $0) : nil } }
     var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
     var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
     var object: [String: JSONValue]? { if case .object(let o) = self { return o }; return nil }

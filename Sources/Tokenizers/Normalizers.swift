@@ -41,6 +41,17 @@ indirect enum Normalizer: Sendable {
         }
     }
 
+    /// Whether it works per character, per grapheme cluster, or on matches that cannot span a space that
+    /// follows an ASCII letter or digit (a literal with whitespace after its first character could).
+    var isLocalAroundSpaces: Bool {
+        switch self {
+        case .sequence(let items): return items.allSatisfy(\.isLocalAroundSpaces)
+        case .precompiled, .bert, .lowercase: return true
+        case .replace(.run, _): return true
+        case .replace(.literal(let p), _): return !p.dropFirst().contains(where: isRustWhitespace)
+        }
+    }
+
     func normalize(_ s: inout NormalizedString) {
         switch self {
         case .sequence(let items): for n in items { n.normalize(&s) }

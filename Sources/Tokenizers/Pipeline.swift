@@ -30,6 +30,9 @@ struct TokenizerPipeline: Sendable {
     let postProcessor: PostProcessor?
     let padding: PaddingConfig
     let fileDefaults: TruncationPadding
+    /// Normalization, pre-tokenization and added tokens are all local around a space that follows an
+    /// ASCII letter or digit, so a truncated encoding may tokenize the text a window at a time.
+    private(set) var cutsBeforeSpaces = false
 
     init(data: Data, path: String) throws {
         let json: JSONValue
@@ -60,6 +63,15 @@ struct TokenizerPipeline: Sendable {
             padding = PaddingConfig(padID: Self.lookup(padTok, model: m, added: a) ?? 0, padToken: padTok)
         }
         fileDefaults = defaults
+        // Every id the pipeline can emit besides the model's own must be a token of the vocabulary.
+        let templateIDs = (postProcessor?.single ?? []).flatMap { piece -> [Int32] in
+            if case .special(let ids, _) = piece { return ids }
+            return []
+        }
+        if let bad = (templateIDs + [padding.padID]).first(where: { Int($0) >= vocabularySize }) {
+            throw TokenizerError.invalidModel("special token id \(bad) is outside the vocabulary of \(vocabularySize) tokens")
+        }
+        cutsBeforeSpaces = allowsCutsBeforeSpaces()
     }
 
     private static func lookup(_ token: String, model: TokenModel, added: AddedVocabulary) -> Int32? {
@@ -102,15 +114,18 @@ struct TokenizerPipeline: Sendable {
     }
 
     func encode(_ text: String, addSpecialTokens: Bool, options: TruncationPadding) -> Encoding {
-        let x = scalarsOf(text)
-        var raw = tokenize(x)
-
         let special = addSpecialTokens ? postProcessor : nil
-        if let maxLength = options.maxLength {
+        let added = special?.addedCount ?? 0
+        var x: [UInt32]
+        var raw: [RawToken]
+        if let maxLength = options.maxLength, maxLength >= added {
             // HF truncates the sequence first, leaving room for the template's tokens; when
             // max_length cannot even hold those, it does not truncate at all (checked on 0.23).
-            let added = special?.addedCount ?? 0
-            if maxLength >= added, raw.count > maxLength - added { raw.removeSubrange((maxLength - added)...) }
+            (x, raw) = tokenizePrefix(text, tokens: maxLength - added)
+            if raw.count > maxLength - added { raw.removeSubrange((maxLength - added)...) }
+        } else {
+            x = scalarsOf(text)
+            raw = tokenize(x, range: 0..<x.count)
         }
         var e = special?.apply(raw) ?? plainEncoding(raw)
         e.byteOffsets = byteOffsets(e.offsets, of: x)
@@ -118,11 +133,44 @@ struct TokenizerPipeline: Sendable {
         return e
     }
 
-    /// Added-token splitting, then per text segment normalization, pre-tokenization and the model.
-    func tokenize(_ x: [UInt32]) -> [RawToken] {
+    /// The scalars of (a prefix of) `text` and its tokens: at least the first `tokens` of the whole
+    /// text's tokens, exactly as tokenizing all of it would give them, or all of them. When the pipeline
+    /// allows it (`cutsBeforeSpaces`) the text is tokenized a window at a time, each window ending
+    /// before a space that follows an ASCII letter or digit, until enough tokens are found: a 100 MB
+    /// line truncated to 512 tokens costs one window, not 100 MB of scalars, spans and tokens.
+    func tokenizePrefix(_ text: String, tokens wanted: Int) -> ([UInt32], [RawToken]) {
+        let window = 16 * wanted + 64  // scalars: well above what `wanted` tokens take in real text
+        guard cutsBeforeSpaces, text.utf8.count > window else {
+            let x = scalarsOf(text)
+            return (x, tokenize(x, range: 0..<x.count))
+        }
+        var x = [UInt32]()
+        var raw = [RawToken]()
+        var start = 0
+        var iterator = text.unicodeScalars.makeIterator()
+        var next = iterator.next()
+        while let first = next {
+            // One window: at least `window` scalars, then up to the next cut (or the end).
+            x.append(first.value)
+            next = iterator.next()
+            while let c = next {
+                if c.value == 0x20 && x.count - start >= window && isASCIIAlphanumeric(x[x.count - 1]) { break }
+                x.append(c.value)
+                next = iterator.next()
+            }
+            raw += tokenize(x, range: start..<x.count)
+            if raw.count >= wanted { break }
+            start = x.count
+        }
+        return (x, raw)
+    }
+
+    /// Added-token splitting, then per text segment normalization, pre-tokenization and the model, over
+    /// `x[range]` (offsets into `x`).
+    func tokenize(_ x: [UInt32], range: Range<Int>) -> [RawToken] {
         var out = [RawToken]()
         var scratch = ViterbiScratch()
-        for seg in added.split(x) {
+        for seg in added.split(x, in: range) {
             if let id = seg.addedID {
                 out.append(RawToken(id: id, token: stringFromScalars(x[seg.range]), offsets: seg.range))
                 continue
@@ -146,6 +194,21 @@ struct TokenizerPipeline: Sendable {
             }
         }
         return out
+    }
+
+    /// Whether cutting the text before a space that follows an ASCII letter or digit changes nothing on
+    /// either side: the pre-tokenizer splits at spaces, every normalizer works per character (or per
+    /// grapheme cluster, or on runs that cannot cross such a cut), keeps the space and the ASCII letters
+    /// and digits as they are (case aside), and no added token can match or strip across the cut.
+    private func allowsCutsBeforeSpaces() -> Bool {
+        switch preTokenizer {
+        case .metaspace(let m)?: guard m.splitOnReplacement else { return false }
+        case .bert?, .whitespaceSplit?: break
+        case nil: return false
+        }
+        guard normalizer?.isLocalAroundSpaces ?? true, added.allowsCutsBeforeSpaces else { return false }
+        let probe = "Az09 Az09"
+        return [probe, probe.lowercased()].contains(normalize(probe))
     }
 
     /// Scalar spans → UTF-8 byte spans of the original text.

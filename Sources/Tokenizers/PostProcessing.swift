@@ -28,6 +28,12 @@ struct PostProcessor: Sendable {
                 throw TokenizerError.invalidModel("TemplateProcessing without a \"single\" template")
             }
             let specials = json["special_tokens"]?.object ?? [:]
+            // One sequence is encoded at a time: its template holds sequence A exactly once (HF would
+            // index a missing second sequence for B).
+            let sequences = items.compactMap { $0["Sequence"] }
+            guard sequences.count == 1, (sequences[0]["id"]?.string ?? "A") == "A" else {
+                throw TokenizerError.invalidModel("TemplateProcessing \"single\" must contain sequence A exactly once")
+            }
             single = try items.map { item in
                 if item["Sequence"] != nil { return .sequence }
                 guard let name = item["SpecialToken"]?["id"]?.string else {
@@ -37,14 +43,18 @@ struct PostProcessor: Sendable {
                       ids.count == toks.count else {
                     throw TokenizerError.invalidModel("TemplateProcessing special token \(name) is not in special_tokens")
                 }
-                return .special(ids: ids.compactMap { $0.int.map(Int32.init) }, tokens: toks.compactMap(\.string))
+                let validIDs = ids.compactMap(\.tokenID), names = toks.compactMap(\.string)
+                guard validIDs.count == ids.count, names.count == toks.count else {
+                    throw TokenizerError.invalidModel("TemplateProcessing special token \(name) needs token ids (0…\(Int32.max)) and strings")
+                }
+                return .special(ids: validIDs, tokens: names)
             }
         case "BertProcessing":
             func pair(_ key: String) throws -> Piece {
-                guard let p = json[key]?.array, p.count == 2, let t = p[0].string, let id = p[1].int else {
+                guard let p = json[key]?.array, p.count == 2, let t = p[0].string, let id = p[1].tokenID else {
                     throw TokenizerError.invalidModel("BertProcessing needs \"\(key)\": [token, id]")
                 }
-                return .special(ids: [Int32(id)], tokens: [t])
+                return .special(ids: [id], tokens: [t])
             }
             single = [try pair("cls"), .sequence, try pair("sep")]
         default:
@@ -89,12 +99,23 @@ struct PaddingConfig: Sendable {
     var padLeft: Bool
     var multipleOf: Int?
 
+    /// Padding longer than this is a broken file, not a setting (it would allocate that many tokens per text).
+    static let maxLength = 1 << 20
+
     init(json: JSONValue) throws {
-        if let fixed = json["strategy"]?["Fixed"]?.int { fixedLength = fixed } else { fixedLength = nil }
-        padID = Int32(json["pad_id"]?.int ?? 0)
+        fixedLength = json["strategy"]?["Fixed"]?.int
+        multipleOf = json["pad_to_multiple_of"]?.int
+        for (name, value) in [("Fixed", fixedLength), ("pad_to_multiple_of", multipleOf)] {
+            if let value, value < 0 || value > Self.maxLength {
+                throw TokenizerError.invalidModel("padding \(name) \(value) is outside 0…\(Self.maxLength)")
+            }
+        }
+        guard let id = (json["pad_id"] ?? .number(0)).tokenID else {
+            throw TokenizerError.invalidModel("padding pad_id must be a token id")
+        }
+        padID = id
         padToken = json["pad_token"]?.string ?? "[PAD]"
         padLeft = json["direction"]?.string == "Left"
-        multipleOf = json["pad_to_multiple_of"]?.int
     }
 
     init(padID: Int32, padToken: String) {

@@ -184,8 +184,17 @@ final class ExplorerTmuxTests: XCTestCase {
     }
 }
 
-/// Single-quotes a string for sh.
-func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+/// Single-quotes a string for sh. Scalar by scalar: a quote followed by a combining mark is one Character,
+/// which a Character-level replace would not escape.
+func q(_ s: String) -> String {
+    var out = String.UnicodeScalarView()
+    out.append("'")
+    for u in s.unicodeScalars {
+        if u == "'" { out.append(contentsOf: "'\\''".unicodeScalars) } else { out.append(u) }
+    }
+    out.append("'")
+    return String(out)
+}
 
 /// Runs a shell command with popen (not Foundation.Process), returning its output and status.
 @discardableResult
@@ -238,8 +247,12 @@ struct Tmux {
         return last
     }
 
+    /// Waits are multiplied by LOUPE_TEST_TIMEOUT_SCALE (`make sanitize` runs sanitized debug binaries,
+    /// several times slower to load a model and index).
+    static let timeoutScale = ProcessInfo.processInfo.environment["LOUPE_TEST_TIMEOUT_SCALE"].flatMap(Double.init) ?? 1
+
     func waitUntil(timeout: Double, describe: () -> String = { "condition not met" }, _ condition: () -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Date().addingTimeInterval(timeout * Self.timeoutScale)
         while Date() < deadline {
             if condition() { return }
             usleep(50_000)

@@ -103,3 +103,21 @@ final class BadCheckpointTests: XCTestCase {
         assertLoadFails(dir, contains: ["config.json", "num_hidden_layers"])
     }
 }
+
+extension BadCheckpointTests {
+    /// Found by the model-config fuzz harness: a Matryoshka size of 0 loaded, and truncating to it trapped.
+    func testMatryoshkaSizesOutsideTheModelAreRefused() throws {
+        let (dir, _) = try copyTiny()
+        let url = dir.appendingPathComponent("config.json")
+        let original = try String(contentsOf: url, encoding: .utf8)
+        for bad in ["[0, 16, 32, 64]", "[8, 128]", "[8, \"x\"]", "[1e300]"] {
+            let edited = original.replacingOccurrences(of: "\"matryoshka_dimensions\": [\n    8,\n    16,\n    32,\n    64\n  ]",
+                                                       with: "\"matryoshka_dimensions\": \(bad)")
+            XCTAssertNotEqual(edited, original)
+            try edited.write(to: url, atomically: true, encoding: .utf8)
+            assertLoadFails(dir, contains: ["config.json", "matryoshka_dimensions"])
+        }
+        try original.replacingOccurrences(of: "\"hidden_size\": 64", with: "\"hidden_size\": 1e300").write(to: url, atomically: true, encoding: .utf8)
+        assertLoadFails(dir, contains: ["hidden_size"])
+    }
+}

@@ -100,7 +100,11 @@ public struct SeededRNG: RandomNumberGenerator {
 /// The loupe executable `swift build` / `swift test` put in `.build/debug` (or a release build), and a
 /// way to run it: what the end-to-end tests drive.
 public enum LoupeBinary {
+    /// The binary built with the running tests: the one beside the test bundle (so `swift test
+    /// --scratch-path .build-asan` drives the sanitized binary), else `.build/debug`, else `.build/release`.
     public static func url() throws -> URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("loupe")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         for config in ["debug", "release"] {
             let url = Fixtures.repoRoot.appendingPathComponent(".build/\(config)/loupe")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }

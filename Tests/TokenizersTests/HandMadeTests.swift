@@ -74,7 +74,12 @@ final class HandMadeTests: XCTestCase {
 
     func testTemplateTruncationAndPadding() throws {
         let post = #"{"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "</s>", "type_id": 0}}], "special_tokens": {"<s>": {"id": "<s>", "ids": [7], "tokens": ["<s>"]}, "</s>": {"id": "</s>", "ids": [8], "tokens": ["</s>"]}}}"#
-        let t = try make(model: tinyUnigram, preTokenizer: metaspace, post: post)
+        // The template's ids must be tokens of the vocabulary (here added tokens, as in real files).
+        XCTAssertThrowsError(try make(model: tinyUnigram, preTokenizer: metaspace, post: post)) {
+            XCTAssertEqual($0 as? TokenizerError, .invalidModel("special token id 7 is outside the vocabulary of 7 tokens"))
+        }
+        let added = #"[{"id": 7, "content": "<s>", "special": true}, {"id": 8, "content": "</s>", "special": true}]"#
+        let t = try make(model: tinyUnigram, preTokenizer: metaspace, post: post, added: added)
         XCTAssertEqual(t.encode("a b c").ids, [7, 5, 1, 3, 1, 6, 8])
         // Truncation keeps both special tokens.
         let cut = t.encode("a b c", maxLength: 4)

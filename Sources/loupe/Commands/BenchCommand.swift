@@ -223,6 +223,7 @@ enum BenchRegistry {
         }
         table["gemm"] = { _ in KernelBenchmark.run() }
         table["quality"] = { context in try QualityBenchmark.run(context) }
+        table["corpus"] = { _ in CorpusBenchmark.run() }
         return table
     }()
 }

@@ -14,11 +14,14 @@ enum CLI {
     static func loadCorpus(_ paths: [String], options: CorpusOptions) throws -> LoadedCorpus {
         guard !paths.isEmpty else { throw CLIError("no corpus given: pass one or more files, a directory, or - for stdin") }
         let loaded = try cliErrors { try CorpusLoader.load(paths: paths, field: options.field) }
-        if loaded.repairedSequences > 0 {
-            note("replaced \(loaded.repairedSequences) invalid UTF-8 sequence\(loaded.repairedSequences == 1 ? "" : "s") "
-                 + "with U+FFFD while reading \(loaded.sources.joined(separator: ", "))")
-        }
+        noteRepairs(loaded.repairedSequences, sources: loaded.sources)
         return loaded
+    }
+
+    /// The note about invalid UTF-8 replaced while reading (nothing when there was none).
+    static func noteRepairs(_ count: Int, sources: [String]) {
+        guard count > 0 else { return }
+        note("replaced \(count) invalid UTF-8 sequence\(count == 1 ? "" : "s") with U+FFFD while reading \(sources.joined(separator: ", "))")
     }
 
     /// A corpus command's session: the corpus loaded, the engine opened, `--task` resolved (nil →

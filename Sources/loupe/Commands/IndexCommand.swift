@@ -38,17 +38,29 @@ struct IndexCommand: AsyncParsableCommand {
 
     func run() async throws {
         let start = Date()
-        let (workspace, task, indexed) = try await CLI.openWorkspace(corpus, corpus: corpusOptions, model: modelOptions,
-                                                                     task: self.task, preferred: TaskDefaults.passages, dim: nil)
+        // The corpus is read and embedded a block at a time (memory does not grow with its size); the
+        // paths are checked before the model loads.
+        let reader = try cliErrors { try CorpusReader(paths: corpus, field: corpusOptions.field) }
+        let engine = try modelOptions.openEngine()
+        let task = try cliErrors { try engine.task(self.task, preferred: TaskDefaults.passages) }
+        let progress = StreamProgress()
+        let indexed = try await cliErrors {
+            try await ProgressBar.run(service: engine.service, label: "indexing", stream: progress,
+                                      enabled: !modelOptions.quiet && ProgressBar.stderrIsTerminal) {
+                try await engine.indexer.indexStreaming(reader, task: task, applyPrefix: engine.applyPrefix,
+                                                        chunkTokens: corpusOptions.chunkTokens, progress: progress)
+            }
+        }
+        CLI.noteRepairs(reader.repairedSequences, sources: reader.sources)
         let seconds = Date().timeIntervalSince(start)
-        let documents = indexed.corpus.documents.count
+        let documents = indexed.documents
         if json {
             let rounded = (seconds * 1000).rounded() / 1000
-            print("{\"documents\": \(documents), \"chunks\": \(indexed.chunks.count), \"embedded\": \(indexed.embedded), "
+            print("{\"documents\": \(documents), \"chunks\": \(indexed.chunks), \"embedded\": \(indexed.embedded), "
                   + "\"cached\": \(indexed.cached), \"seconds\": \(rounded)}")
         } else {
-            let chunks = indexed.chunks.count == documents ? "" : " as \(indexed.chunks.count) chunks"
-            print("indexed \(documents) document\(documents == 1 ? "" : "s")\(chunks) with \(workspace.engine.info.name) "
+            let chunks = indexed.chunks == documents ? "" : " as \(indexed.chunks) chunks"
+            print("indexed \(documents) document\(documents == 1 ? "" : "s")\(chunks) with \(engine.info.name) "
                   + "(task \(task ?? "none")): \(indexed.embedded) embedded, \(indexed.cached) from the cache, "
                   + String(format: "%.1f s", seconds))
         }

@@ -3,9 +3,10 @@ import ExplorerRuntime
 import Foundation
 import Terminal
 
-/// The input loop: the only place where state changes. It reads a key (waiting at most one tick),
-/// turns it into a message, updates the state, hands effects to the runner and redraws; between
-/// keys it drains the messages background tasks posted and fires due debounce timers.
+/// The input loop: the only place where state changes. It reads the keys that arrived (waiting at most
+/// one tick for the first), turns each into a message, updates the state, hands effects to the runner
+/// and redraws once; between keys it drains the messages background tasks posted and fires due
+/// debounce timers.
 final class ExplorerLoop: @unchecked Sendable {
     let theme: Theme
     let queue: MessageQueue
@@ -58,17 +59,23 @@ final class ExplorerLoop: @unchecked Sendable {
                 let ms = Int((Double(next.uptimeNanoseconds) - Double(DispatchTime.now().uptimeNanoseconds)) / 1e6)
                 wait = max(0, min(wait, ms))
             }
-            guard let event = terminal.read(timeoutMs: wait) else { continue }
+            guard var event = terminal.read(timeoutMs: wait) else { continue }
+            // Every event already waiting is applied before one redraw: a paste (or a monkey) of
+            // thousands of keys would otherwise queue a full render per key, and a quit key behind them.
             let start = DispatchTime.now()
-            let message: Message
-            switch event {
-            case .key(let k): message = .key(k)
-            case .mouse(let m): message = .mouse(m)
-            case .resize(let w, let h): message = .resize(width: w, height: h)
+            var keys = 0
+            while true {
+                switch event {
+                case .key(let k): perform(update(&state, .key(k))); keys += 1
+                case .mouse(let m): perform(update(&state, .mouse(m)))
+                case .resize(let w, let h): perform(update(&state, .resize(width: w, height: h)))
+                }
+                if state.quitting || keys >= 512 { break }
+                guard let next = terminal.read(timeoutMs: 0) else { break }
+                event = next
             }
-            perform(update(&state, message))
             terminal.draw(render(state))
-            if case .key = event {
+            if keys > 0 {
                 latency.add(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
             }
         }
