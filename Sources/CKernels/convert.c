@@ -1,5 +1,8 @@
 #include "CKernels.h"
 #include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 int loupe_has_avx512(void) {
 #if defined(__x86_64__)
@@ -11,10 +14,32 @@ int loupe_has_avx512(void) {
 #endif
 }
 
-int loupe_has_avx512_bf16(void) {
+// An AVX-512 extension on top of F/BW/VL (the feature name must be a literal for the builtin).
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    return loupe_has_avx512() && __builtin_cpu_supports("avx512bf16");
+#define HAS_AVX512_AND(feature) (__builtin_cpu_init(), loupe_has_avx512() && __builtin_cpu_supports(feature))
+#else
+#define HAS_AVX512_AND(feature) 0
+#endif
+
+int loupe_has_avx512_bf16(void) { return HAS_AVX512_AND("avx512bf16"); }
+int loupe_has_avx512_vnni(void) { return HAS_AVX512_AND("avx512vnni"); }
+
+int loupe_cpu_family(void) {
+#if defined(__x86_64__)
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    unsigned base = (a >> 8) & 0xf;
+    return (int)(base == 0xf ? base + ((a >> 20) & 0xff) : base);
+#else
+    return 0;
+#endif
+}
+
+int loupe_cpu_is_amd(void) {
+#if defined(__x86_64__)
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d)) return 0;
+    return b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163;  // "AuthenticAMD"
 #else
     return 0;
 #endif

@@ -39,10 +39,13 @@ void loupe_gemm_plain(const loupe_gemm_args *g) {
     }
 }
 
+typedef void (*gemm_body)(const loupe_gemm_args *g);
+
 typedef struct {
     loupe_gemm_args args;
-    int avx;
+    gemm_body body;   // the kernel for this dtype and CPU (or the plain reference)
     int split_rows;   // threads take row ranges (all panels) instead of panel ranges (all rows)
+    atomic_int quantized;  // INT8: parts done quantizing their share of the rows
 } gemm_job;
 
 // Thread `index` of `count` takes a contiguous run of panels (output columns); every thread
@@ -51,9 +54,20 @@ typedef struct {
 // 12-row units: each thread then reads only its own rows of X, and the weights are streamed
 // the same number of times.
 static void gemm_part(void *ctx, int index, int count) {
-    const gemm_job *j = ctx;
+    gemm_job *j = ctx;
     loupe_gemm_args g = j->args;
     size_t panels = g.w->panels;
+    if (g.xq) {
+        // INT8: every part quantizes its share of the rows of x (its own rows when threads split
+        // rows, else a slice, after which all parts wait for each other: each needs every row).
+        size_t units = j->split_rows ? (g.m + 11) / 12 : g.m, unit = j->split_rows ? 12 : 1;
+        size_t r0 = units * (size_t)index / (size_t)count * unit, r1 = units * (size_t)(index + 1) / (size_t)count * unit;
+        if (r1 > g.m) r1 = g.m;
+        if (r0 < r1)
+            loupe_quantize_rows(g.x + r0 * g.ldx, r1 - r0, g.ldx, g.w->k, (uint8_t *)g.xq + r0 * g.ldq, g.ldq,
+                                (float *)g.xs + r0, (int32_t *)g.xz + r0, g.flags & LOUPE_GEMM_PLAIN);
+        if (!j->split_rows) loupe_pool_barrier(&j->quantized, count, index);
+    }
     if (j->split_rows) {
         size_t units = (g.m + 11) / 12;
         size_t r0 = units * (size_t)index / (size_t)count * 12;
@@ -62,22 +76,26 @@ static void gemm_part(void *ctx, int index, int count) {
         if (r0 >= r1) return;
         g.x += r0 * g.ldx; g.y += r0 * g.ldy; g.m = r1 - r0; g.row += r0;
         g.p0 = 0; g.p1 = panels;
+        if (g.xq) { g.xq += r0 * g.ldq; g.xs += r0; g.xz += r0; }
     } else {
         g.p0 = panels * (size_t)index / (size_t)count;
         g.p1 = panels * (size_t)(index + 1) / (size_t)count;
     }
-    if (g.p0 >= g.p1) return;
-    if (g.w->dtype == LOUPE_DTYPE_BF16_DOT) {
+    if (g.p0 < g.p1) j->body(&g);
+}
+
+// The AVX-512 kernel for w's dtype when the CPU has what it needs, else the plain path (the same
+// bits for the exact and int8 dtypes; the same products in another order for BF16_DOT).
+static gemm_body pick_body(const loupe_weights *w, int flags) {
 #if defined(__x86_64__)
-        if (j->avx == 2) { loupe_gemm_bf16dot_avx512(&g); return; }
-#endif
-        loupe_gemm_bf16dot_plain(&g);
-        return;
+    if (!(flags & LOUPE_GEMM_PLAIN) && loupe_has_avx512()) {
+        if (w->dtype == LOUPE_DTYPE_INT8) { if (loupe_has_avx512_vnni()) return loupe_gemm_int8_vnni; }
+        else if (w->dtype == LOUPE_DTYPE_BF16_DOT) { if (loupe_has_avx512_bf16()) return loupe_gemm_bf16dot_avx512; }
+        else return loupe_gemm_avx512;
     }
-#if defined(__x86_64__)
-    if (j->avx) { loupe_gemm_avx512(&g); return; }
 #endif
-    loupe_gemm_plain(&g);
+    return w->dtype == LOUPE_DTYPE_INT8 ? loupe_gemm_int8_plain
+         : w->dtype == LOUPE_DTYPE_BF16_DOT ? loupe_gemm_bf16dot_plain : loupe_gemm_plain;
 }
 
 static int lora_fits(const loupe_lora *lora, const loupe_weights *w) {
@@ -95,11 +113,7 @@ int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w
                     const loupe_lora *lora, float *y, size_t ldy, int flags) {
     if (!x || !w || !y || m == 0 || ldx < w->k || ldy < w->n) return -1;
     if (!lora_fits(lora, w)) return -1;
-    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0}, 0, 0};
-#if defined(__x86_64__)
-    job.avx = !(flags & LOUPE_GEMM_PLAIN) && loupe_has_avx512();
-    if (job.avx && w->dtype == LOUPE_DTYPE_BF16_DOT) job.avx = loupe_has_avx512_bf16() ? 2 : 0;
-#endif
+    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0, NULL, 0, NULL, NULL}, pick_body(w, flags), 0, 0};
     // Below ~1 MFLOP the wake-up of a second thread costs more than it saves.
     double flops = 2.0 * (double)m * (double)w->n * (double)w->k;
     int threads = loupe_get_threads();
@@ -107,6 +121,15 @@ int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w
     // Rows when there are many (each thread reads only its own), or too few panels to share.
     job.split_rows = threads > 1 && (m >= 192 || (w->panels < (size_t)threads && m >= 24));
     if (!job.split_rows && (size_t)threads > w->panels) threads = (int)w->panels;
+    if (w->dtype == LOUPE_DTYPE_INT8) {
+        // The quantized activations (u8 rows, then one scale and one zero point per row) live in the
+        // caller's scratch; the parts fill it (gemm_part).
+        size_t ldq = (loupe_int8_quads(w->k) * 4 + 63) & ~(size_t)63;
+        uint8_t *q = loupe_scratch_bytes(m * ldq + m * (sizeof(float) + sizeof(int32_t)));
+        if (!q) return -1;
+        float *xs = (float *)(q + m * ldq);
+        job.args.xq = q; job.args.ldq = ldq; job.args.xs = xs; job.args.xz = (int32_t *)(xs + m);
+    }
     if (threads == 1) gemm_part(&job, 0, 1);
     else loupe_pool_run(threads, gemm_part, &job);
     return 0;

@@ -11,9 +11,21 @@ struct loupe_weights {
     size_t n, k;        // original [n, k]
     size_t nr;          // columns per panel: 64 (6 × 64 micro-kernels), 32 for n ≤ 32 (not BF16_DOT)
     size_t panels;      // ceil(n / nr); the last panel is zero-padded
-    size_t elem_size;   // 2 or 4
-    void *data;         // panels × k × nr elements, 64-byte aligned
+    size_t elem_size;   // 1 (INT8), 2 or 4
+    void *data;         // panels × k × nr elements, 64-byte aligned (INT8: panels × kq × 256 bytes)
+    float *scale;       // INT8: [panels · nr] per-row scales (0 in padding rows), else NULL
+    int32_t *wsum;      // INT8: [panels · nr] Σ_c q[j, c], for the activations' zero points
 };
+
+/// k rounded up to whole groups of 4 (one vpdpbusd lane): the INT8 weight and activation layout.
+static inline size_t loupe_int8_quads(size_t k) { return (k + 3) / 4; }
+
+/// Byte index of (row, col) in INT8 data: panel, k quad, then 4 groups of 16 rows × 4 k bytes (one
+/// vpdpbusd operand per group).
+static inline size_t loupe_int8_index(const loupe_weights *w, size_t row, size_t col) {
+    size_t p = row / 64, c = row % 64;
+    return (p * loupe_int8_quads(w->k) + col / 4) * 256 + (c / 16) * 64 + (c % 16) * 4 + (col & 3);
+}
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define LOUPE_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
@@ -87,6 +99,40 @@ static inline uint16_t loupe_f32_to_bf16_rne(float f) {
     return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }
 
+/// The weight quantization rule (loupe_weights_pack_int8): scale = amax / 127,
+/// q = clamp(rint(v · (127 / amax)), -127, 127) in fp32, round to nearest even; amax = 0 → q = 0.
+static inline float loupe_int8_inv(float amax) { return amax > 0 ? 127.0f / amax : 0.0f; }
+static inline int loupe_int8_round(float v, float inv) {
+    float t = v * inv;
+    t = t > -127.0f ? t : -127.0f;
+    t = t < 127.0f ? t : 127.0f;
+    return (int)__builtin_rintf(t);
+}
+
+/// The activation rule's per-row constants (loupe_quantize_rows) from the row's range [lo, hi]
+/// (lo ≤ 0 ≤ hi): inv = 255 / (hi - lo), zero point zp = clamp(rint(-lo · inv), 0, 255), scale =
+/// (hi - lo) / 255; a zero range gives inv = scale = zp = 0. Shared by both paths.
+static inline float loupe_u8_inv(float lo, float hi, int32_t *zp, float *scale) {
+    float range = hi - lo;
+    if (!(range > 0)) { *zp = 0; *scale = 0; return 0; }
+    float inv = 255.0f / range, z = -lo * inv;
+    z = z > 0 ? z : 0;
+    z = z < 255.0f ? z : 255.0f;
+    *zp = (int32_t)__builtin_rintf(z);
+    *scale = range / 255.0f;
+    return inv;
+}
+
+/// u = clamp(rint(clamp(v · inv, -255, 255)) + zp, 0, 255); a NaN product counts as -255, as
+/// vmaxps(t, -255) gives.
+static inline uint8_t loupe_u8_round(float v, float inv, int32_t zp) {
+    float t = v * inv;
+    t = t > -255.0f ? t : -255.0f;
+    t = t < 255.0f ? t : 255.0f;
+    int u = (int)__builtin_rintf(t) + zp;
+    return (uint8_t)(u < 0 ? 0 : u > 255 ? 255 : u);
+}
+
 /// Scalar GELU, bit-identical to loupe_gelu_avx512 lane by lane.
 float loupe_gelu_scalar(float v);
 
@@ -114,12 +160,24 @@ static inline size_t loupe_panel_slot(loupe_dtype dt, size_t c) {
 /// l = fma(t[q], B[col][q], l) for q ascending. Returns 0 with *active = 0 for rows without one.
 float loupe_lora_term(const loupe_lora *lora, size_t row, size_t col, int *active);
 
-/// Run fn(ctx, index, count) for index 0..<count on the pool (index 0 on the caller). Falls
-/// back to running everything on the caller if the pool is busy with another call.
+/// 1 on an AuthenticAMD CPU (convert.c).
+int loupe_cpu_is_amd(void);
+
+/// Run fn(ctx, index, count) for index 0..<count on the pool (index 0 on the caller), all parts at
+/// once. When the pool is busy with another call, runs fn(ctx, 0, 1) on the caller instead: a
+/// single part that does all the work, so parts may wait for each other (loupe_pool_barrier).
 void loupe_pool_run(int count, void (*fn)(void *ctx, int index, int count), void *ctx);
+
+/// Inside a pool job: part `index` of `count` arrives at the barrier counted by *arrived (0 before
+/// the job) and waits until all parts have.
+#include <stdatomic.h>
+void loupe_pool_barrier(atomic_int *arrived, int count, int index);
 
 /// Per-thread scratch buffer of at least `floats` floats, 64-byte aligned (NULL on failure).
 float *loupe_scratch(size_t floats);
+/// A second per-thread buffer of at least `bytes` bytes, 64-byte aligned, for data a product keeps
+/// while its bodies use loupe_scratch (the quantized activations of an INT8 product).
+void *loupe_scratch_bytes(size_t bytes);
 
 /// One GEMM call's arguments as the bodies see them. `row` is the first row of x/y in the
 /// whole product (the LoRA rows are indexed from the product's start); p0 ..< p1 are the panels.
@@ -130,12 +188,16 @@ typedef struct {
     int flags;
     const loupe_lora *lora; size_t row;
     size_t p0, p1;
+    // INT8: x quantized (loupe_quantize_rows: u8 rows, scales, zero points), the same rows as x
+    const uint8_t *xq; size_t ldq; const float *xs; const int32_t *xz;
 } loupe_gemm_args;
 
-/// The GEMM bodies (gemm_avx512.c / gemm_bf16dot.c / gemm.c).
+/// The GEMM bodies (gemm_avx512.c / gemm_bf16dot.c / gemm_int8.c / gemm.c).
 void loupe_gemm_plain(const loupe_gemm_args *g);
 void loupe_gemm_bf16dot_plain(const loupe_gemm_args *g);
+void loupe_gemm_int8_plain(const loupe_gemm_args *g);
 #if defined(__x86_64__)
+void loupe_gemm_int8_vnni(const loupe_gemm_args *g);
 void loupe_gemm_bf16dot_avx512(const loupe_gemm_args *g);
 void loupe_gemm_avx512(const loupe_gemm_args *g);
 #endif

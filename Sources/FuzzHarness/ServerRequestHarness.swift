@@ -8,7 +8,8 @@ import Server
 struct ServerRequestHarness: Harness {
     static let model = ServedModel(
         name: "jina-embeddings-v3", tasks: ["retrieval.query", "retrieval.passage", "separation", "classification", "text-matching"],
-        dimensions: [32, 64, 128, 256, 512, 768, 1024], hiddenSize: 1024, maxLength: 8194, canTokenize: true, dtype: "bfloat16")
+        dimensions: [32, 64, 128, 256, 512, 768, 1024], hiddenSize: 1024, maxLength: 8194, canTokenize: true, dtype: "float32",
+        precision: "exact")
     static let maxInputs = 8
 
     func run(_ input: [UInt8]) throws {

@@ -48,15 +48,16 @@ public final class EmbeddingModel: @unchecked Sendable {
     /// The default maximum number of tokens per input (8194 for jina, 256/512 for sentence-transformers models).
     public let maxLength: Int
     let weights: ModelWeights
+    /// How the Linear layers multiply (chosen at load; part of the fingerprint).
+    public let precision: Precision
 
     init(name: String, config: ModelConfig, tokenizer: Tokenizer?, fingerprint: String, maxLength: Int,
-         weights: ModelWeights) {
+         weights: ModelWeights, precision: Precision = .exact) {
         self.name = name; self.config = config; self.tokenizer = tokenizer
         self.fingerprint = fingerprint; self.maxLength = maxLength; self.weights = weights
+        self.precision = precision
     }
 
-    /// True when the Linear weights run on the lossy bf16 dot-product kernel (`lossy: true` at load).
-    public var isLossy: Bool { weights.layers.first?.fc1.weight.dtype == .bf16LossyDot }
     /// Task adapter names in adapter-index order (empty for models without adapters).
     public var tasks: [String] { config.loraAdaptations }
     public var hasAdapters: Bool { !config.loraAdaptations.isEmpty }

@@ -80,7 +80,7 @@ extension EmbeddingModel {
         let ld = 3 * heads * hd, half = hd / 2
         tables.cos.withUnsafeBufferPointer { cp in
             tables.sin.withUnsafeBufferPointer { sp in
-                Parallel.chunks(tokens, minPerWorker: 64) { span in
+                FastKernels.parallelChunks(tokens, minPerPart: 8) { span in
                     for r in rows where r.overlaps(span) {
                         let lo = max(r.lowerBound, span.lowerBound), hi = min(r.upperBound, span.upperBound)
                         let pos = lo - r.lowerBound

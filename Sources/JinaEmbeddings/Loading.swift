@@ -8,8 +8,8 @@ import Hashing
 struct TensorSource {
     let file: SafeTensorsFile
     let prefix: String
-    /// Pack bf16 Linear weights for the LOSSY bf16 dot-product kernel (activations rounded to bf16).
-    var lossy = false
+    /// How Linear weights are packed (exact: the checkpoint dtype; bf16 / int8: see `Precision`).
+    var precision: Precision = .exact
 
     func has(_ name: String) -> Bool { file.tensors[prefix + name] != nil }
 
@@ -28,13 +28,14 @@ struct TensorSource {
         do { return try file.floats(prefix + name) } catch { throw ModelError.checkpoint("\(error)") }
     }
 
-    /// A gathered table: kept in its 16-bit form when `keep16` and the file is 16-bit, else Float.
+    /// A gathered table: read in place from the mapped file when `keep16` and the file is 16-bit
+    /// (pages become resident as rows are used), else copied as Float.
     func matrix(_ name: String, rows: Int, cols: Int, keep16: Bool = false) throws -> WeightMatrix {
         let t = try info(name, shape: [rows, cols])
         do {
             if keep16 && (t.dtype == .BF16 || t.dtype == .F16) {
-                let bits = try file.bits16(prefix + name)
-                return WeightMatrix(rows: rows, cols: cols, storage: t.dtype == .BF16 ? .bf16(bits) : .f16(bits))
+                return WeightMatrix(rows: rows, cols: cols,
+                                    storage: .mapped(try file.rawBytes(prefix + name), bf16: t.dtype == .BF16, file: file))
             }
             return WeightMatrix(rows: rows, cols: cols, storage: .f32(try file.floats(prefix + name)))
         } catch { throw ModelError.checkpoint("\(error)") }
@@ -47,26 +48,25 @@ struct TensorSource {
         let infos = try zip(names, rows).map { try info($0, shape: [$1, cols]) }
         let total = rows.reduce(0, +)
         func dtype(_ d: DType) -> WeightDType? { d == .F32 ? .f32 : d == .BF16 ? .bf16 : d == .F16 ? .f16 : nil }
-        guard var dt = dtype(infos[0].dtype) else {
+        guard let dt = dtype(infos[0].dtype) else {
             throw ModelError.checkpoint("\(file.path): tensor \(prefix + names[0]) has dtype \(infos[0].dtype.rawValue); "
                 + "Linear weights must be F32, BF16 or F16 (convert the checkpoint)")
         }
-        if lossy && dt == .bf16 && infos.allSatisfy({ $0.dtype == .BF16 }) { dt = .bf16LossyDot }
         defer { for n in names { file.releasePages(prefix + n) } }
         do {
             if names.count == 1 {
                 let raw = try file.rawBytes(prefix + names[0])
-                return try PackedWeights(pointer: raw.baseAddress!, dtype: dt, rows: total, cols: cols)
+                return try precision.pack(raw.baseAddress!, source: dt, rows: total, cols: cols)
             }
             if infos.allSatisfy({ $0.dtype == infos[0].dtype }) {
                 var bytes = [UInt8]()
                 bytes.reserveCapacity(total * cols * dt.size)
                 for n in names { bytes += try file.rawBytes(prefix + n) }
-                return try bytes.withUnsafeBytes { try PackedWeights(pointer: $0.baseAddress!, dtype: dt, rows: total, cols: cols) }
+                return try bytes.withUnsafeBytes { try precision.pack($0.baseAddress!, source: dt, rows: total, cols: cols) }
             }
             var all = [Float]()
             for n in names { all += try file.floats(prefix + n) }
-            return try PackedWeights(f32: all, rows: total, cols: cols)
+            return try all.withUnsafeBytes { try precision.pack($0.baseAddress!, source: .f32, rows: total, cols: cols) }
         } catch let e as KernelError {
             throw ModelError.checkpoint("\(file.path): tensor \(prefix + names[0]): \(e)")
         } catch let e as ModelError { throw e } catch { throw ModelError.checkpoint("\(error)") }
@@ -78,10 +78,10 @@ extension EmbeddingModel {
     /// sentence-transformers side files. jina-v3 layout (rotary, fused Wqkv, LoRA) or BERT / XLM-R.
     /// Linear matrices are packed once in the checkpoint's dtype (bf16 / f16 / f32) and widened
     /// inside the GEMM, so a bf16 checkpoint takes 2 bytes per weight in memory.
-    /// `lossy`: bf16 matrices use the bf16 dot-product kernel (activations rounded to bf16, about
-    /// twice as fast, NOT exact; f32 / f16 matrices stay exact); the fingerprint differs so cached
-    /// exact embeddings are never mixed with lossy ones.
-    public static func load(directory: URL, lossy: Bool = false) throws -> EmbeddingModel {
+    /// `precision`: how the Linear layers multiply (`Precision`; exact by default). bf16 and int8 are
+    /// NOT exact; the fingerprint includes the precision so cached vectors of different precisions
+    /// never mix.
+    public static func load(directory: URL, precision: Precision = .exact) throws -> EmbeddingModel {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
             throw ModelError.missingFile(directory.path + " (expected a model folder with config.json and model.safetensors)")
@@ -93,7 +93,8 @@ extension EmbeddingModel {
         }
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(url: stURL) } catch { throw ModelError.checkpoint("\(error)") }
-        let weights = try buildWeights(file: file, config: config, lossy: lossy)
+        if precision == .exact { _ = FastKernels.shapeCalibration }  // the exact kernels' tile shape, once per process
+        let weights = try buildWeights(file: file, config: config, precision: precision)
 
         // A tokenizer.json that is there but broken is an error (never a model that silently cannot read text).
         var tokenizer: Tokenizer? = nil
@@ -107,13 +108,13 @@ extension EmbeddingModel {
         do { configBytes = try Data(contentsOf: directory.appendingPathComponent("config.json")) } catch {
             throw ModelError.missingFile("\(directory.appendingPathComponent("config.json").path): \(error.localizedDescription)")
         }
-        let fingerprint = SHA256.hex(SHA256.hash(Array(configBytes) + file.headerBytes + (lossy ? Array("lossy-bf16-dot".utf8) : [])))
+        let fingerprint = SHA256.hex(SHA256.hash(Array(configBytes) + file.headerBytes + precision.fingerprintSalt))
         let maxLength = min(config.maxSequenceLength ?? config.maxPositionEmbeddings,
                             config.positions == .absolute ? config.maxPositionEmbeddings - config.positionOffset
                                                           : Int.max)
         let name = displayName(directory: directory)
         return EmbeddingModel(name: name, config: config, tokenizer: tokenizer, fingerprint: fingerprint,
-                              maxLength: maxLength, weights: weights)
+                              maxLength: maxLength, weights: weights, precision: precision)
     }
 
     /// "jina-embeddings-v3" for an HF snapshot folder, else the folder name.
@@ -126,7 +127,7 @@ extension EmbeddingModel {
         return directory.standardizedFileURL.lastPathComponent
     }
 
-    static func buildWeights(file: SafeTensorsFile, config c: ModelConfig, lossy: Bool = false) throws -> ModelWeights {
+    static func buildWeights(file: SafeTensorsFile, config c: ModelConfig, precision: Precision = .exact) throws -> ModelWeights {
         let prefixes = ["", "roberta.", "bert.", "model."]
         guard let prefix = prefixes.first(where: { p in
             file.tensors[p + "embeddings.word_embeddings.weight"] != nil
@@ -134,7 +135,7 @@ extension EmbeddingModel {
         }) else {
             throw ModelError.missingTensor(file: file.path, name: "embeddings.word_embeddings.weight")
         }
-        let src = TensorSource(file: file, prefix: prefix, lossy: lossy)
+        let src = TensorSource(file: file, prefix: prefix, precision: precision)
         let jinaLayout = src.has("encoder.layers.0.mixer.Wqkv.parametrizations.weight.original")
             || src.has("encoder.layers.0.mixer.Wqkv.weight")
         let loader = WeightLoader(src: src, config: c)

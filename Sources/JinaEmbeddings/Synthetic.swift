@@ -4,8 +4,8 @@ import Numerics
 extension EmbeddingModel {
     /// Random weights with the real jina-embeddings-v3 dimensions, built in memory (benchmarks;
     /// no file needed). Every matrix is bf16 like the checkpoint and packed as on load (no f32
-    /// copies). Known names: "jina-v3" (full size), "jina-tiny". `lossy`: see `load(directory:lossy:)`.
-    public static func synthetic(_ name: String, seed: UInt64 = 0, lossy: Bool = false) throws -> EmbeddingModel {
+    /// copies). Known names: "jina-v3" (full size), "jina-tiny". `precision`: see `load(directory:precision:)`.
+    public static func synthetic(_ name: String, seed: UInt64 = 0, precision: Precision = .exact) throws -> EmbeddingModel {
         var c = ModelConfig()
         switch name {
         case "jina-v3", "jina-embeddings-v3":
@@ -28,6 +28,7 @@ extension EmbeddingModel {
             "separation": "", "classification": "", "text-matching": "",
         ]
         c.maxSequenceLength = 8194
+        if precision == .exact { _ = FastKernels.shapeCalibration }  // the exact kernels' tile shape, once per process
         var g = Generator(seed: seed)
         let D = c.hiddenSize, F = c.intermediateSize, n = 5, r = 4, s = c.loraScaling
 
@@ -36,9 +37,8 @@ extension EmbeddingModel {
         }
         func linear(_ out: Int, _ inn: Int) throws -> Linear {
             // One bf16 matrix at a time (≤ 32 MB), packed, then released.
-            let w = try PackedWeights(bits: g.bf16(out * inn, scale: 1 / Float(inn).squareRoot()),
-                                      dtype: lossy ? .bf16LossyDot : .bf16,
-                                      rows: out, cols: inn)
+            let bits = g.bf16(out * inn, scale: 1 / Float(inn).squareRoot())
+            let w = try bits.withUnsafeBytes { try precision.pack($0.baseAddress!, source: .bf16, rows: out, cols: inn) }
             return Linear(weight: w, bias: g.floats(out, scale: 0.02),
                           lora: try LinearLoRA(count: n, rank: r, a: g.bf16Floats(n * r * inn, scale: 0.05),
                                                b: g.bf16Floats(n * out * r, scale: 0.05), inFeatures: inn,
@@ -58,7 +58,8 @@ extension EmbeddingModel {
         }
         let weights = ModelWeights(word: word, tokenType: tt, position: nil, embNorm: norm(), layers: layers)
         return EmbeddingModel(name: "synthetic \(name)", config: c, tokenizer: nil,
-                              fingerprint: "synthetic-\(name)-\(seed)" + (lossy ? "-lossy" : ""), maxLength: 8194, weights: weights)
+                              fingerprint: "synthetic-\(name)-\(seed)" + (precision == .exact ? "" : "-\(precision.rawValue)"),
+                              maxLength: 8194, weights: weights, precision: precision)
     }
 }
 

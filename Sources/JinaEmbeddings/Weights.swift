@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import SafeTensors
 
 /// An embedding-style table [rows, cols], row-major, read by row gathers: kept widened to Float
 /// or in its 16-bit checkpoint form (bf16 / f16 bit patterns) and widened row by row where used.
@@ -9,13 +10,21 @@ struct WeightMatrix: @unchecked Sendable {
         case f32([Float])
         case bf16([UInt16])
         case f16([UInt16])
+        /// 16-bit rows read in place from the memory-mapped checkpoint (bit patterns, not necessarily
+        /// aligned; `file` keeps the mapping alive): only the pages of rows a text uses become resident
+        /// (jina-v3's 250,002 × 1024 word table is 512 MB, a few MB of it for typical text).
+        case mapped(UnsafeRawBufferPointer, bf16: Bool, file: SafeTensorsFile)
     }
     let rows: Int
     let cols: Int
     let storage: Storage
 
     var is16Bit: Bool { if case .f32 = storage { return false } else { return true } }
-    var bytes: Int { rows * cols * (is16Bit ? 2 : 4) }
+    /// Bytes the table takes in memory (a mapped table: none until its rows are read).
+    var bytes: Int {
+        if case .mapped = storage { return 0 }
+        return rows * cols * (is16Bit ? 2 : 4)
+    }
 
     /// Widens rows `range` into dst [range.count, cols].
     func widenRows(_ range: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
@@ -24,6 +33,11 @@ struct WeightMatrix: @unchecked Sendable {
         case .f32(let a): a.withUnsafeBufferPointer { dst.update(from: $0.baseAddress! + off, count: n) }
         case .bf16(let a): a.withUnsafeBufferPointer { HalfFloat.bf16ToF32($0.baseAddress! + off, dst, count: n) }
         case .f16(let a): a.withUnsafeBufferPointer { HalfFloat.f16ToF32($0.baseAddress! + off, dst, count: n) }
+        case .mapped(let raw, let bf16, _):
+            withUnsafeTemporaryAllocation(of: UInt16.self, capacity: n) { bits in
+                UnsafeMutableRawPointer(bits.baseAddress!).copyMemory(from: raw.baseAddress! + 2 * off, byteCount: 2 * n)
+                if bf16 { HalfFloat.bf16ToF32(bits.baseAddress!, dst, count: n) } else { HalfFloat.f16ToF32(bits.baseAddress!, dst, count: n) }
+            }
         }
     }
 }
@@ -158,7 +172,7 @@ struct LayerNormWeights: Sendable {
         let n = gamma.count
         gamma.withUnsafeBufferPointer { g in
             beta.withUnsafeBufferPointer { b in
-                Parallel.chunks(rows, minPerWorker: 16) { rs in
+                FastKernels.parallelChunks(rows, minPerPart: 8) { rs in
                     Kernels.layerNorm(x + rs.lowerBound * n, rows: rs.count, cols: n, gamma: g.baseAddress!,
                                       beta: b.baseAddress!, eps: eps)
                 }

@@ -1,42 +1,5 @@
 import CKernels
 
-/// Storage type of a weight matrix as it sits in the checkpoint.
-public enum WeightDType: Sendable, Equatable {
-    case f32, bf16, f16
-    /// bf16 weights for the LOSSY fast path: activations are rounded to bf16 inside the product
-    /// (vdpbf16ps, ~2× the exact throughput; error ≤ 2^-8 of Σ|x·w| per output).
-    /// Off unless chosen; source data are bf16 bits as for `.bf16`.
-    case bf16LossyDot
-
-    var c: loupe_dtype {
-        switch self {
-        case .f32: LOUPE_DTYPE_F32
-        case .bf16: LOUPE_DTYPE_BF16
-        case .f16: LOUPE_DTYPE_F16
-        case .bf16LossyDot: LOUPE_DTYPE_BF16_DOT
-        }
-    }
-
-    /// Bytes per stored element.
-    public var size: Int { self == .f32 ? 4 : 2 }
-}
-
-public enum KernelError: Error, Equatable, CustomStringConvertible {
-    case invalidShape(rows: Int, cols: Int, rowStride: Int, elements: Int?)
-    case allocationFailed(bytes: Int)
-
-    public var description: String {
-        switch self {
-        case let .invalidShape(rows, cols, stride, elements):
-            "cannot pack a [\(rows), \(cols)] weight matrix (row stride \(stride)"
-                + (elements.map { ", \($0) elements given" } ?? "")
-                + "): rows and cols must be positive and the stride at least cols"
-        case let .allocationFailed(bytes):
-            "could not allocate \(bytes) bytes for packed weights: free memory or use a smaller model"
-        }
-    }
-}
-
 /// A Linear layer's weight W[rows = out features, cols = in features] (the PyTorch layout),
 /// packed once (at model load) into the GEMM's panel layout. Storage stays in the source dtype:
 /// 2 bytes per weight for bf16 / f16 (widened exactly to f32 inside the kernel), 4 for f32.
@@ -63,6 +26,24 @@ public final class PackedWeights: @unchecked Sendable {
         self.rows = rows
         self.cols = cols
         self.dtype = dtype
+        self.handle = h
+    }
+
+    /// Quantizes `rows × cols` weights read from `pointer` (dtype `source`: `.f32`, `.bf16` or `.f16`,
+    /// row stride `rowStride`, default `cols`) to `.int8`: per row, scale = max|w| / 127 and
+    /// q = round(w · 127 / max|w|) (nearest even). The source can be released afterwards.
+    public init(quantizing pointer: UnsafeRawPointer, from source: WeightDType, rows: Int, cols: Int,
+                rowStride: Int? = nil) throws(KernelError) {
+        let stride = rowStride ?? cols
+        guard rows > 0, cols > 0, stride >= cols, [.f32, .bf16, .f16].contains(source) else {
+            throw .invalidShape(rows: rows, cols: cols, rowStride: stride, elements: nil)
+        }
+        guard let h = loupe_weights_pack_int8(source.c, pointer, rows, cols, stride) else {
+            throw .allocationFailed(bytes: (rows + 63) / 64 * 64 * cols)
+        }
+        self.rows = rows
+        self.cols = cols
+        self.dtype = .int8
         self.handle = h
     }
 
@@ -110,10 +91,18 @@ public final class PackedWeights: @unchecked Sendable {
     /// Bytes of packed storage (rows rounded up to the panel width, 64 or 32, × cols × element size).
     public var bytes: Int { loupe_weights_bytes(handle) }
 
-    /// W[row, col] widened to f32 (tests, debugging; not for inner loops).
+    /// W[row, col] widened to f32 (`.int8`: the dequantized q · scale; tests, debugging; not for inner loops).
     public func element(row: Int, col: Int) -> Float {
         precondition(row >= 0 && row < rows && col >= 0 && col < cols, "index out of range")
         return loupe_weights_get(handle, row, col)
+    }
+
+    /// `.int8` weights: the stored q of (row, col) and its row's scale (tests).
+    public func quantized(row: Int, col: Int) -> (q: Int8, scale: Float) {
+        precondition(row >= 0 && row < rows && col >= 0 && col < cols, "index out of range")
+        var scale: Float = 0
+        let q = loupe_weights_int8(handle, row, col, &scale)
+        return (Int8(truncatingIfNeeded: q), scale)
     }
 }
 
@@ -208,14 +197,16 @@ public enum FastKernels {
     static func gemmUnchecked(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ w: PackedWeights,
                               _ bias: UnsafePointer<Float>?, _ lora: FusedLoRA?, _ y: UnsafeMutablePointer<Float>,
                               _ ldy: Int, _ options: Options) {
+        // int8 products have their own plain C path (integer sums), never the widened-weight sgemm.
         let exactPathMissing = !hasAVX512 && w.dtype != .bf16LossyDot && !options.contains(.plainReference)
-        if options.contains(.blasFallback) || exactPathMissing {
+        if w.dtype != .int8 && (options.contains(.blasFallback) || exactPathMissing) {
             blasGemm(x, m, ldx, w, bias, lora, y, ldy, options)
         } else if let lora {
             let rc = lora.withC { loupe_gemm_lora(x, m, ldx, w.handle, bias, $0, y, ldy, options.c) }
-            precondition(rc == 0, "gemm: LoRA up matrices do not match the weight (f32 [\(w.rows), rank])")
+            precondition(rc == 0, "gemm: LoRA up matrices do not match the weight (f32 [\(w.rows), rank]) or no memory")
         } else {
-            loupe_gemm(x, m, ldx, w.handle, bias, y, ldy, options.c)
+            let rc = loupe_gemm_lora(x, m, ldx, w.handle, bias, nil, y, ldy, options.c)
+            precondition(rc == 0, "gemm: no memory for the quantized activations")
         }
     }
 
@@ -270,6 +261,74 @@ public enum FastKernels {
         set { loupe_set_threads(Int32(clamping: newValue)) }
     }
 
+    /// Calls `body` on contiguous slices of 0..<count, one per kernel thread (at most count /
+    /// minPerPart of them), on the kernels' own pool: the encoder's row-parallel steps then run on
+    /// the threads that are already spinning between its products, instead of waking a second
+    /// team (GCD) that competes with them for the cores. Small counts run inline.
+    public static func parallelChunks(_ count: Int, minPerPart: Int, _ body: (Range<Int>) -> Void) {
+        let parts = min(threads, count / max(minPerPart, 1))
+        guard parts > 1 else { if count > 0 { body(0..<count) }; return }
+        withoutActuallyEscaping(body) { body in
+            var job = ChunkJob(count: count, body: body)
+            withUnsafeMutablePointer(to: &job) { p in
+                loupe_parallel(Int32(parts), { ctx, index, parts in
+                    let job = ctx!.assumingMemoryBound(to: ChunkJob.self).pointee
+                    let lo = job.count * Int(index) / Int(parts), hi = job.count * Int(index + 1) / Int(parts)
+                    if lo < hi { job.body(lo..<hi) }
+                }, p)
+            }
+        }
+    }
+
+    private struct ChunkJob {
+        let count: Int
+        let body: (Range<Int>) -> Void
+    }
+
+    /// The exact kernels' tile shape for 16-bit weights (`loupe_gemm_shape`): both give identical
+    /// bits and differ in speed by machine. `.automatic`: LOUPE_GEMM_SHAPE=registers|panels, else by
+    /// CPU (widened panels on Zen 5 and later, registers elsewhere).
+    public enum GemmShape: String, Sendable, CaseIterable {
+        case automatic, registers, widenedPanels = "panels"
+    }
+
+    /// The shape in force (settable for tests and benchmarks; `.automatic` returns to the default).
+    public static var gemmShape: GemmShape {
+        get { forcedShape }
+        set {
+            forcedShape = newValue
+            switch newValue {
+            case .automatic: loupe_set_gemm_shape(LOUPE_SHAPE_AUTO)
+            case .registers: loupe_set_gemm_shape(LOUPE_SHAPE_REGISTERS)
+            case .widenedPanels: loupe_set_gemm_shape(LOUPE_SHAPE_WIDENED_PANELS)
+            }
+        }
+    }
+    nonisolated(unsafe) private static var forcedShape = GemmShape.automatic
+
+    /// What `.automatic` means on this machine.
+    public static var defaultGemmShape: GemmShape {
+        loupe_gemm_shape_default() == LOUPE_SHAPE_WIDENED_PANELS ? .widenedPanels : .registers
+    }
+
+    /// Both shapes timed once per process on a jina-sized product (~10 ms; `loupe_gemm_shape_calibrate`):
+    /// `.automatic` then uses a clear (≥ 5 %) winner, else the CPU family's default. Speeds are 0 when
+    /// it did not run (LOUPE_GEMM_SHAPE set, no AVX-512). Models loaded at exact precision trigger it.
+    public struct ShapeCalibration: Sendable {
+        public let chosen: GemmShape
+        public let registersGFLOPS: Double
+        public let panelsGFLOPS: Double
+    }
+    public static let shapeCalibration: ShapeCalibration = {
+        var r = 0.0, p = 0.0
+        let s = loupe_gemm_shape_calibrate(&r, &p)
+        return ShapeCalibration(chosen: s == LOUPE_SHAPE_WIDENED_PANELS ? .widenedPanels : .registers,
+                                registersGFLOPS: r, panelsGFLOPS: p)
+    }()
+
+    /// CPU family from cpuid (25: Zen 3/4, 26: Zen 5); 0 when unknown.
+    public static let cpuFamily = Int(loupe_cpu_family())
+
     /// Measured fp32 fma peak (GFLOP/s) of `threads` pool threads; 0 without AVX-512. ~0.2 s.
     public static func fmaPeakGFLOPS(threads: Int) -> Double { loupe_fma_peak_gflops(Int32(clamping: threads)) }
 
@@ -277,6 +336,8 @@ public enum FastKernels {
     public static let hasAVX512: Bool = loupe_has_avx512() != 0
     /// True when `.bf16LossyDot` weights run on vdpbf16ps (otherwise a plain C path).
     public static let hasAVX512BF16: Bool = loupe_has_avx512_bf16() != 0
+    /// True when `.int8` weights run on vpdpbusd (otherwise a plain C path, same bits).
+    public static let hasAVX512VNNI: Bool = loupe_has_avx512_vnni() != 0
 
     /// Multi-head self-attention of one sequence, head dimension 64, blocked with an online
     /// softmax (the seq × seq score matrix is never stored). Row t of head h is read at

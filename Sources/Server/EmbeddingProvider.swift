@@ -55,13 +55,15 @@ public struct ServedModel: Sendable, Equatable {
     public var maxLength: Int
     /// False for a model without tokenizer.json (e.g. `--synthetic`): only token-id inputs work.
     public var canTokenize: Bool
-    /// Weight type as loaded, e.g. "bfloat16".
+    /// The type the Linear products multiply in (`/info` model_dtype): "float32", "bfloat16" or "int8".
     public var dtype: String
+    /// `--precision` the model was loaded with: "exact", "bf16" or "int8" (`/info` precision).
+    public var precision: String
 
     public init(name: String, tasks: [String], dimensions: [Int], hiddenSize: Int, maxLength: Int,
-                canTokenize: Bool, dtype: String) {
+                canTokenize: Bool, dtype: String, precision: String) {
         self.name = name; self.tasks = tasks; self.dimensions = dimensions; self.hiddenSize = hiddenSize
-        self.maxLength = maxLength; self.canTokenize = canTokenize; self.dtype = dtype
+        self.maxLength = maxLength; self.canTokenize = canTokenize; self.dtype = dtype; self.precision = precision
     }
 }
 

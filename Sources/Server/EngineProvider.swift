@@ -21,9 +21,15 @@ public struct EngineProvider: EmbeddingProvider {
     public init(engine: Engine) {
         self.engine = engine
         let info = engine.info
+        let precision = engine.model?.precision ?? .exact
+        let dtype = switch precision {
+        case .exact: "float32"
+        case .bf16: "bfloat16"
+        case .int8: "int8"
+        }
         model = ServedModel(name: info.name, tasks: info.tasks, dimensions: info.dimensions, hiddenSize: info.hiddenSize,
                             maxLength: engine.maxLength, canTokenize: engine.model.map { $0.tokenizer != nil } ?? true,
-                            dtype: engine.model?.isLossy == true ? "bfloat16 (lossy)" : "float32")
+                            dtype: dtype, precision: precision.rawValue)
     }
 
     public func tokenize(_ text: String, task: String?, addSpecialTokens: Bool) throws -> [ServedToken] {

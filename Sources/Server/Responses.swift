@@ -73,7 +73,7 @@ enum Responses {
         return w.bytes
     }
 
-    /// `/info`: the text-embeddings-inference fields, plus the adapters and Matryoshka dimensions.
+    /// `/info`: the text-embeddings-inference fields, plus the adapters, Matryoshka dimensions and precision.
     static func info(_ model: ServedModel, _ c: ServerConfiguration, version: String) -> [UInt8] {
         var w = JSONWriter()
         w.raw("{\"model_id\":")
@@ -99,6 +99,8 @@ enum Responses {
         w.ints(model.dimensions.count > 64 ? [model.hiddenSize] : model.dimensions)
         w.raw(",\"hidden_size\":")
         w.int(model.hiddenSize)
+        w.raw(",\"precision\":")
+        w.string(model.precision)
         w.raw("}")
         return w.bytes
     }

@@ -50,16 +50,16 @@ public final class Engine: Sendable {
     /// Just the model the options name (what `loupe bench` measures), saying which and why.
     public static func loadModel(_ options: EngineOptions, note: @Sendable (SessionNote) -> Void = { _ in }) throws -> EmbeddingModel {
         if let n = options.maxLength, n < 2 { throw SessionError.options("--max-length must be at least 2 (got \(n))") }
-        let lossy = options.wantsLossy
-        if lossy { note(.notice("lossy mode: bf16 dot-product kernel (activations rounded to bf16; not exact)")) }
+        let precision = try options.resolvedPrecision()
+        if precision != .exact { note(.notice("precision \(precision.rawValue): \(precision.summary) (not exact; README: Precision)")) }
         if let synthetic = options.synthetic {
             guard options.model == nil else { throw SessionError.options("use either --model or --synthetic, not both") }
             note(.notice("model: synthetic \(synthetic) (random weights, from --synthetic)"))
-            return try EmbeddingModel.synthetic(synthetic, seed: 0, lossy: lossy)
+            return try EmbeddingModel.synthetic(synthetic, seed: 0, precision: precision)
         }
         let resolved = try ModelLocator.resolve(explicit: options.model, environment: options.environment)
         note(.notice("model: \(resolved.directory.path) (\(resolved.reason))"))
-        return try EmbeddingModel.load(directory: resolved.directory, lossy: lossy)
+        return try EmbeddingModel.load(directory: resolved.directory, precision: precision)
     }
 
     /// The cache the options ask for, or nil (with a warning) when it cannot be opened.

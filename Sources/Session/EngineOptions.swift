@@ -1,4 +1,5 @@
 import Foundation
+import JinaEmbeddings
 
 /// How a front end asks for an engine: which model, how inputs are cut and prefixed, and where
 /// vectors are cached. The CLI fills it from its flags, the explorer and the server likewise.
@@ -11,7 +12,9 @@ public struct EngineOptions: Sendable {
     public var maxLength: Int?
     /// Prepend the task instruction prefix (retrieval.query / retrieval.passage).
     public var applyPrefix = true
-    /// bf16 dot-product kernel (not exact); `LOUPE_LOSSY=1` in `environment` turns it on too.
+    /// `--precision`: how the Linear layers multiply (nil: see `resolvedPrecision`).
+    public var precision: Precision?
+    /// `--lossy`: an alias of `precision = .bf16` (as is `LOUPE_LOSSY=1` in `environment`).
     public var lossy = false
     public var cache: CacheChoice = .standard
     public var environment: [String: String]
@@ -25,15 +28,23 @@ public struct EngineOptions: Sendable {
     }
 
     public init(model: String? = nil, synthetic: String? = nil, maxLength: Int? = nil, applyPrefix: Bool = true,
-                lossy: Bool = false, cache: CacheChoice = .standard,
+                precision: Precision? = nil, lossy: Bool = false, cache: CacheChoice = .standard,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.model = model; self.synthetic = synthetic; self.maxLength = maxLength; self.applyPrefix = applyPrefix
-        self.lossy = lossy; self.cache = cache; self.environment = environment
+        self.precision = precision; self.lossy = lossy; self.cache = cache; self.environment = environment
     }
 
-    /// `lossy`, or `LOUPE_LOSSY` set to 1/true/yes.
-    public var wantsLossy: Bool {
-        lossy || ["1", "true", "yes"].contains(environment["LOUPE_LOSSY"]?.lowercased() ?? "")
+    /// The precision the model loads with: `precision` when given (`lossy` beside another one is an
+    /// error), else bf16 for `lossy` or `LOUPE_LOSSY` set to 1/true/yes, else exact.
+    public func resolvedPrecision() throws -> Precision {
+        if let precision {
+            guard !lossy || precision == .bf16 else {
+                throw SessionError.options("--lossy means --precision bf16; drop one of them")
+            }
+            return precision
+        }
+        let lossyEnvironment = ["1", "true", "yes"].contains(environment["LOUPE_LOSSY"]?.lowercased() ?? "")
+        return lossy || lossyEnvironment ? .bf16 : .exact
     }
 }
 

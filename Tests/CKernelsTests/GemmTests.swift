@@ -26,7 +26,7 @@ struct Problem {
         case .f16:
             bits = raw.map { Float16($0).bitPattern }
             w = bits.map { Float(Float16(bitPattern: $0)) }
-        case .f32:
+        case .f32, .int8:  // int8 problems quantize f32 weights (Int8GemmTests)
             bits = []
             w = raw
         }
@@ -180,6 +180,54 @@ final class GemmTests: XCTestCase {
             XCTAssertEqual(results[0], results[2], "\(m) rows: 1 vs 3 threads")
             XCTAssertEqual(results[0], plain.map(\.bitPattern), "\(m) rows: plain reference")
         }
+    }
+
+    /// Every tile shape (widened in registers, widened panels with k blocks past K = 1024) gives the
+    /// plain path's bits at every thread count, whatever the machine would pick by itself.
+    func testEveryGemmShapeGivesThePlainBits() throws {
+        let saved = (FastKernels.threads, FastKernels.gemmShape)
+        defer { FastKernels.threads = saved.0; FastKernels.gemmShape = saved.1 }
+        let shapes: [(m: Int, n: Int, k: Int)] = [(5, 17, 64), (13, 65, 100), (37, 100, 77), (100, 130, 1024),
+                                                  (30, 33, 4096), (251, 70, 1100)]
+        for (s, shape) in shapes.enumerated() {
+            for dtype in [WeightDType.bf16, .f16] {
+                let p = Problem(m: shape.m, n: shape.n, k: shape.k, dtype: dtype, seed: 700 + UInt64(s))
+                let w = try p.packed()
+                var plain = [Float](repeating: 0, count: p.m * p.n)
+                FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &plain, options: [.gelu, .plainReference])
+                for gemmShape in [FastKernels.GemmShape.registers, .widenedPanels] {
+                    FastKernels.gemmShape = gemmShape
+                    for threads in [1, 2, 3] {
+                        FastKernels.threads = threads
+                        var y = [Float](repeating: .nan, count: p.m * p.n)
+                        FastKernels.gemm(x: p.x, m: p.m, w: w, bias: p.bias, into: &y, options: .gelu)
+                        let differing = zip(y, plain).filter { $0.bitPattern != $1.bitPattern }.count
+                        XCTAssertEqual(differing, 0, "\(dtype) \(shape) \(gemmShape) \(threads) threads: outputs differing from plain")
+                    }
+                }
+            }
+        }
+    }
+
+    /// LOUPE_GEMM_SHAPE overrides the machine's choice (how a machine of the other kind is emulated);
+    /// without it, a clear calibration winner decides, else the CPU family.
+    func testShapeChoiceCalibrationAndEnvironmentOverride() throws {
+        let saved = ProcessInfo.processInfo.environment["LOUPE_GEMM_SHAPE"]
+        defer { if let saved { setenv("LOUPE_GEMM_SHAPE", saved, 1) } else { unsetenv("LOUPE_GEMM_SHAPE") } }
+        unsetenv("LOUPE_GEMM_SHAPE")
+        let c = FastKernels.shapeCalibration
+        let family: FastKernels.GemmShape = FastKernels.cpuFamily >= 26 ? .widenedPanels : .registers
+        if c.registersGFLOPS > 0 {
+            XCTAssertGreaterThan(c.panelsGFLOPS, 0)
+            let expected: FastKernels.GemmShape = c.panelsGFLOPS * 0.95 > c.registersGFLOPS ? .widenedPanels
+                : c.registersGFLOPS * 0.95 > c.panelsGFLOPS ? .registers : family
+            XCTAssertEqual(c.chosen, expected, "registers \(c.registersGFLOPS), panels \(c.panelsGFLOPS) GFLOP/s")
+        }
+        XCTAssertEqual(FastKernels.defaultGemmShape, c.registersGFLOPS > 0 ? c.chosen : family)
+        setenv("LOUPE_GEMM_SHAPE", "panels", 1)
+        XCTAssertEqual(FastKernels.defaultGemmShape, .widenedPanels)
+        setenv("LOUPE_GEMM_SHAPE", "registers", 1)
+        XCTAssertEqual(FastKernels.defaultGemmShape, .registers)
     }
 
     func testStridesLeaveOtherColumnsAlone() throws {

@@ -49,6 +49,41 @@ final class EmbedEndToEndTests: XCTestCase {
         XCTAssertEqual(entries2, entries1)
     }
 
+    /// `--precision`: int8 and bf16 vectors are close to exact ones but cached under their own keys
+    /// (a later exact run must not get them, nor they an exact vector); bad combinations fail clearly.
+    func testEachPrecisionGetsItsOwnCacheEntries() throws {
+        let model = try Fixtures.url("jina-e2e").path
+        let texts = ["How do I get a refund?", "Die Katze schläft.", "Quarterly revenue grew 12%."]
+        let input = try texts.map { try jsonLine(["text": $0]) }.joined(separator: "\n") + "\n"
+        func vectors(_ extra: [String]) throws -> [[Float]] {
+            let run = try loupe(["embed", "--model", model, "--quiet"] + extra, stdin: input)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            return try run.stdout.split(separator: "\n").map {
+                floats((try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["embedding"])
+            }
+        }
+        let exact = try vectors([]), int8 = try vectors(["--precision", "int8"]), bf16 = try vectors(["--lossy"])
+        for (name, got) in [("int8", int8), ("bf16", bf16)] {
+            XCTAssertEqual(got.count, texts.count)
+            for (a, b) in zip(exact, got) {
+                XCTAssertNotEqual(a, b, "\(name) must not be served the exact vector")
+                XCTAssertGreaterThan(cosine(a, b), 0.999, name)
+            }
+        }
+        XCTAssertEqual(try vectors(["--precision", "int8"]), int8, "int8 again: from its own cache entries")
+        XCTAssertEqual(try vectors([]), exact, "exact again: untouched by the other precisions")
+        let stats = try loupe(["cache", "stats", "--json"], stdin: "")
+        let entries = (try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])?["entries"] as? Int
+        XCTAssertEqual(entries, 3 * texts.count, stats.stdout + stats.stderr)
+
+        let both = try loupe(["embed", "--model", model, "--quiet", "--lossy", "--precision", "int8"], stdin: input)
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("--lossy means --precision bf16"), both.stderr)
+        let unknown = try loupe(["embed", "--model", model, "--quiet", "--precision", "fp8"], stdin: input)
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("'exact', 'bf16' or 'int8'"), unknown.stderr)
+    }
+
     func testBadLinesGetErrorsAndANonZeroExitWhileTheRestGoOn() throws {
         let model = try Fixtures.url("jina-e2e").path
         let input = "{\"text\": \"first\"}\nnot json\n{\"nope\": 1}\n{\"text\": \"last\", \"task\": \"no-such-task\"}\n{\"text\": \"fine\"}\n"

@@ -102,6 +102,35 @@ final class ExplorerTmuxTests: XCTestCase {
         }
     }
 
+    /// `loupe explore --precision int8`: the explorer indexes and searches at int8, into int8's own cache
+    /// entries (a later `loupe index --precision int8` finds them all; an exact one finds none).
+    func testExplorerAtInt8SearchesAndFillsItsOwnCacheEntries() throws {
+        let (binary, model) = try prerequisites()
+        let faq = try String(contentsOf: Fixtures.repoRoot.appendingPathComponent("samples/faq.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        try tmux.start(width: 120, height: 40, command: command(binary, "--precision int8 --model \(q(model)) samples/faq.txt"))
+        try tmux.waitFor("\(faq.count) documents under none", timeout: 300)
+        let query = "How do I get my money back?"
+        tmux.type(query)
+        let screen = try tmux.waitFor("results for “\(query)”", timeout: 60)
+        let rows = Array(screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropFirst(4).prefix(5))
+        XCTAssertTrue(rows.contains { $0.lowercased().contains("refund") }, rows.joined(separator: "\n"))
+        tmux.keys("Escape")   // out of the query field, so q quits
+        tmux.keys("q")
+        try tmux.waitFor("LOUPE-EXIT=0", timeout: 20)
+
+        func index(_ extra: [String]) throws -> [String: Any] {
+            let corpus = Fixtures.repoRoot.appendingPathComponent("samples/faq.txt").path
+            let run = try LoupeBinary.run(["index", corpus, "--model", model, "--json", "--quiet"] + extra, home: home)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
+        }
+        let int8 = try index(["--precision", "int8"])
+        XCTAssertEqual(int8["cached"] as? Int, faq.count, "the explorer's int8 vectors are in the cache")
+        XCTAssertEqual(int8["embedded"] as? Int, 0)
+        XCTAssertEqual(try index([])["embedded"] as? Int, faq.count, "exact shares none of them")
+    }
+
     func testDuplicatesMarkAndWriteTheDropList() throws {
         let (binary, model) = try prerequisites()
         let corpus = Fixtures.repoRoot.appendingPathComponent("samples/duplicates.jsonl").path

@@ -3,8 +3,9 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// The optional lossy mode (bf16 dot-product kernel: activations rounded to bf16) against the
-/// exact path on the bf16 fixtures: close, but not equal, and never the default.
+/// The lossy precisions (bf16: activations rounded to bf16; int8: int8 weights and activations)
+/// against the exact path on the jina fixtures (random weights, every task and none): close, but
+/// not equal, and never the default. Trained weights: PrecisionQualityTests.
 final class LossyModeTests: XCTestCase {
     static let samples = [
         "How does the printing press change the spread of ideas in Europe?",
@@ -13,27 +14,32 @@ final class LossyModeTests: XCTestCase {
         "Quarterly revenue grew 12% on strong demand for cloud services.",
     ]
 
+    /// Minimum cosine to exact each precision keeps on every fixture row.
+    static let floors: [(Precision, Float)] = [(.bf16, 0.9999), (.int8, 0.9995)]
+
     func testLossyEmbeddingsStayCloseToExact() throws {
         var report: [String] = []
         for name in ["jina-tiny-bf16", "jina-hd64", "jina-e2e"] {
             let dir = try Fixtures.url(name)
             let exact = try EmbeddingModel.load(directory: dir)
-            let lossy = try EmbeddingModel.load(directory: dir, lossy: true)
-            XCTAssertFalse(exact.isLossy)
-            XCTAssertTrue(lossy.isLossy)
-            XCTAssertNotEqual(exact.fingerprint, lossy.fingerprint, "lossy vectors must not share the exact cache")
+            XCTAssertEqual(exact.precision, .exact)
             var ids: [[Int32]] = [[0, 5, 17, 300, 2], [0, 9, 2], (0..<600).map { Int32(3 + $0 % 900) }]
             if exact.tokenizer != nil {
                 ids += try Self.samples.map { try exact.tokenize($0, task: "retrieval.query").ids }
             }
-            var worst: Float = 1
-            for task in exact.tasks + [nil] as [String?] {
-                let a = try exact.embed(ids: ids, tasks: [task]), b = try lossy.embed(ids: ids, tasks: [task])
-                for (x, y) in zip(a, b) { worst = min(worst, cosine(x, y)) }
-                XCTAssertNotEqual(a, b, "\(name): lossy mode should not be the exact path")
+            for (precision, floor) in Self.floors {
+                let lossy = try EmbeddingModel.load(directory: dir, precision: precision)
+                XCTAssertEqual(lossy.precision, precision)
+                XCTAssertNotEqual(exact.fingerprint, lossy.fingerprint, "\(precision) vectors must not share the exact cache")
+                var worst: Float = 1
+                for task in exact.tasks + [nil] as [String?] {
+                    let a = try exact.embed(ids: ids, tasks: [task]), b = try lossy.embed(ids: ids, tasks: [task])
+                    for (x, y) in zip(a, b) { worst = min(worst, cosine(x, y)) }
+                    XCTAssertNotEqual(a, b, "\(name): \(precision) should not be the exact path")
+                }
+                report.append("\(name) \(precision): min cosine to exact \(worst)")
+                XCTAssertGreaterThanOrEqual(worst, floor, "\(name) \(precision)")
             }
-            report.append("\(name): min cosine lossy vs exact \(worst)")
-            XCTAssertGreaterThanOrEqual(worst, 0.9999, "\(name)")
         }
         print("LossyModeTests: " + report.joined(separator: "; "))
     }

@@ -34,10 +34,46 @@ typedef enum {
     /// Without AVX512_BF16 (or with LOUPE_GEMM_PLAIN) a plain path computes the same products
     /// (bf16-rounded x times the weights, fp32 sums; summation order may differ).
     LOUPE_DTYPE_BF16_DOT = 3,
+    /// Weights quantized to int8 at pack time (loupe_weights_pack_int8): symmetric, one scale per
+    /// output row. Activations are quantized per row at run time to u8 with a zero point
+    /// (loupe_quantize_rows); products run on u8 × s8 with exact int32 sums (AVX512_VNNI vpdpbusd,
+    /// or a plain C path computing the same integers). NOT exact: about 2-3 significant digits.
+    LOUPE_DTYPE_INT8 = 4,
 } loupe_dtype;
 
 /// 1 when the CPU has AVX512_BF16 (vdpbf16ps), 0 otherwise.
 int loupe_has_avx512_bf16(void);
+/// 1 when the CPU has AVX512_VNNI (vpdpbusd), 0 otherwise.
+int loupe_has_avx512_vnni(void);
+
+/// The exact kernels' 6 × 64 tile shape for 16-bit weights. Both compute every output as the same
+/// fp32 fma chain, so they give identical bits; they differ in speed by machine.
+typedef enum {
+    /// Chosen at run time: LOUPE_GEMM_SHAPE=registers|panels in the environment, else the faster one
+    /// in loupe_gemm_shape_calibrate when it ran and one was ≥ 5 % faster, else by CPU — widened panels
+    /// where 512-bit fmas run at full width (AMD family 26+, Zen 5), registers elsewhere.
+    LOUPE_SHAPE_AUTO = 0,
+    /// bf16 / f16 weights widened in registers at every k step (Zen 4: 512-bit ops double-pumped,
+    /// the widening hides under the fmas).
+    LOUPE_SHAPE_REGISTERS = 1,
+    /// A k block of each weight panel widened to f32 once per thread into scratch and reused by every
+    /// 6-row tile (products of ≥ 12 rows; fewer rows use REGISTERS).
+    LOUPE_SHAPE_WIDENED_PANELS = 2,
+} loupe_gemm_shape;
+
+/// Forces a shape (tests, benchmarks) or returns to LOUPE_SHAPE_AUTO.
+void loupe_set_gemm_shape(loupe_gemm_shape shape);
+/// The shape AUTO resolves to on this machine (environment, calibration, then CPU).
+loupe_gemm_shape loupe_gemm_shape_default(void);
+/// Times both shapes on a jina-sized bf16 product (48 × 1024 × 1024, the pool's threads, 8 interleaved
+/// rounds, about 10 ms) and lets AUTO use a clear (≥ 5 %) winner, else the CPU family's default. Fills
+/// the two speeds (GFLOP/s; 0 when it did not run) and returns AUTO's choice. Does not run when
+/// LOUPE_GEMM_SHAPE is set or without AVX-512. A shape forced by loupe_set_gemm_shape stays forced.
+loupe_gemm_shape loupe_gemm_shape_calibrate(double *registers_gflops, double *panels_gflops);
+/// The shape a product (or one thread's part of it) with m rows uses now.
+loupe_gemm_shape loupe_gemm_shape_for_rows(size_t m);
+/// CPU family as cpuid reports it (base + extended family; 25 = Zen 3/4, 26 = Zen 5); 0 if unknown.
+int loupe_cpu_family(void);
 
 /// Measured fp32 fma peak in GFLOP/s of `threads` threads of the kernels' pool (independent
 /// zmm fma chains only; about 0.2 s). The ceiling for any exact fp32 product on this machine.
@@ -51,12 +87,19 @@ typedef struct loupe_weights loupe_weights;
 /// Storage stays in the source dtype (2 bytes per weight for bf16/f16). Returns NULL on bad
 /// arguments (n or k zero, ldw < k, unknown dtype) or allocation failure.
 loupe_weights *loupe_weights_pack(loupe_dtype dtype, const void *w, size_t n, size_t k, size_t ldw);
+/// Quantize w ([n, k], source dtype F32 / BF16 / F16, row stride ldw) to LOUPE_DTYPE_INT8: per output
+/// row j, scale[j] = amax_j / 127 and q = clamp(rint(w · (127 / amax_j)), -127, 127) in fp32 (the
+/// rule of loupe_quantize_rows). A row of zeros gets scale 0. NULL on bad arguments / no memory.
+loupe_weights *loupe_weights_pack_int8(loupe_dtype source, const void *w, size_t n, size_t k, size_t ldw);
+/// The int8 value of (row, col) of LOUPE_DTYPE_INT8 weights; *scale receives the row's scale.
+int loupe_weights_int8(const loupe_weights *w, size_t row, size_t col, float *scale);
 void loupe_weights_free(loupe_weights *w);
 size_t loupe_weights_rows(const loupe_weights *w);     // n (output features)
 size_t loupe_weights_cols(const loupe_weights *w);     // k (input features)
 loupe_dtype loupe_weights_dtype(const loupe_weights *w);
 size_t loupe_weights_bytes(const loupe_weights *w);    // packed storage in bytes
-/// Element (row, col) of the original matrix widened to f32 (for tests and debugging).
+/// Element (row, col) of the original matrix widened to f32 (for tests and debugging; INT8: the
+/// dequantized value q · scale).
 float loupe_weights_get(const loupe_weights *w, size_t row, size_t col);
 
 /// Widen rows [row0, row0 + count) of the packed matrix into dst ([count, k], row-major f32).
@@ -95,7 +138,8 @@ typedef struct {
 } loupe_lora;
 
 /// loupe_gemm with a fused LoRA term (lora may be NULL). Returns 0, or -1 without computing
-/// anything when an up matrix does not fit w (not f32, rows ≠ n, cols ≠ rank).
+/// anything when an up matrix does not fit w (not f32, rows ≠ n, cols ≠ rank) or when the
+/// scratch for an INT8 product's quantized activations (m · k bytes) cannot be allocated.
 int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w, const float *bias,
                     const loupe_lora *lora, float *y, size_t ldy, int flags);
 
@@ -107,6 +151,22 @@ int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w
 /// without ACCUMULATE / PREADD.
 void loupe_gemm_epilogue(const float *acc, size_t lda, size_t m, size_t n, const float *bias,
                          const loupe_lora *lora, size_t col0, float *y, size_t ldy, int flags);
+
+/// Per-row asymmetric 8-bit quantization of activations, the rule every INT8 product applies to x:
+/// the row's range [lo, hi] = [min(0, min_c x), max(0, max_c x)] is cut into 255 steps,
+/// scale[r] = (hi - lo) / 255, zero point zp[r] = rint(-lo · 255 / (hi - lo)) and
+/// u = clamp(rint(x · 255 / (hi - lo)) + zp, 0, 255), so x ≈ (u - zp) · scale (fp32 operations,
+/// round to nearest even; a row of zeros gives scale 0, zp 0). u is stored as u8 (vpdpbusd's unsigned
+/// operand) in rows of stride ldq ≥ k rounded up to 4, the padding set to zp (value 0). Asymmetric:
+/// one-sided rows (GELU outputs, LayerNorm outliers) get up to twice the resolution of a symmetric
+/// ±amax grid. AVX-512 and plain paths (LOUPE_GEMM_PLAIN in flags) give identical bytes.
+void loupe_quantize_rows(const float *x, size_t rows, size_t ldx, size_t k, uint8_t *q, size_t ldq, float *scale,
+                         int32_t *zp, int flags);
+
+/// Runs fn(ctx, index, count) for index 0 ..< count on the kernels' thread pool (index 0 on the
+/// caller), so the encoder's row-parallel steps run on the same spinning threads as its products.
+/// When the pool is busy with another call, runs fn(ctx, 0, 1) on the caller: one part, all the work.
+void loupe_parallel(int count, void (*fn)(void *ctx, int index, int count), void *ctx);
 
 /// Threads used by loupe_gemm (1...64; values are clamped). Default: online CPUs, at most 8.
 void loupe_set_threads(int n);

@@ -23,9 +23,6 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON object per case per line.")
     var json = false
 
-    @Flag(name: .long, help: "Lossy bf16 dot-product kernel for bf16 weights (not exact; also LOUPE_LOSSY=1).")
-    var lossy = false
-
     @Option(name: .long, help: "Seconds per client level of the serve case (default 10).")
     var duration: Double = 10
 
@@ -38,12 +35,16 @@ struct BenchCommand: AsyncParsableCommand {
         for n in names where !Self.engineCases.contains(n) && BenchRegistry.extra[n] == nil && !Self.isBatchCase(n) {
             throw CLIError("unknown bench case '\(n)'; known: \((Self.engineCases + BenchRegistry.extra.keys.sorted()).joined(separator: ", "))")
         }
-        let context = BenchContext(options: modelOptions, lossy: lossy)
+        let context = BenchContext(options: modelOptions)
         let sgemm = Self.measureSgemm()
         let fmaPeak = FastKernels.fmaPeakGFLOPS(threads: FastKernels.threads)
         if !json && fmaPeak > 0 {
             print(String(format: "fp32 fma peak %.0f GFLOP/s on %d threads: the ceiling of exact fp32 arithmetic here", fmaPeak,
                          FastKernels.threads))
+            let c = FastKernels.shapeCalibration
+            print("cpu family \(FastKernels.cpuFamily); exact kernels' tile shape: \(FastKernels.defaultGemmShape.rawValue)"
+                  + (c.registersGFLOPS > 0 ? String(format: " (calibrated: registers %.0f, panels %.0f GFLOP/s)", c.registersGFLOPS,
+                                                    c.panelsGFLOPS) : " (from LOUPE_GEMM_SHAPE)"))
         }
         var failed = false
         for name in names {
@@ -65,7 +66,11 @@ struct BenchCommand: AsyncParsableCommand {
             }
             for var line in lines {
                 line.sgemmGflops = line.sgemmGflops ?? sgemm
-                if Self.engineCases.contains(name) || Self.isBatchCase(name) { line.fmaPeakGflops = fmaPeak }
+                if Self.engineCases.contains(name) || Self.isBatchCase(name) {
+                    line.fmaPeakGflops = fmaPeak
+                    line.extra += [("cpu_family", Double(FastKernels.cpuFamily)),
+                                   ("widened_panels", FastKernels.defaultGemmShape == .widenedPanels ? 1 : 0)]
+                }
                 line.peakRSSBytes = line.peakRSSBytes ?? peakRSSBytes()
                 print(json ? line.json() : Self.human(line))
             }
@@ -80,7 +85,7 @@ struct BenchCommand: AsyncParsableCommand {
                 _ = try m.embed(ids: [Self.randomIDs(16, model: m, seed: 1)], tasks: [try benchTask(m)])
                 return m
             }
-            return BenchLine(name: name, seconds: seconds, note: model.name + (model.isLossy ? ", LOSSY" : ""))
+            return BenchLine(name: name, seconds: seconds, note: model.name + Self.precisionNote(model))
         }
         let model = try context.model()
         if name == "query" {
@@ -92,12 +97,28 @@ struct BenchCommand: AsyncParsableCommand {
                 // No tokenizer (synthetic): 16 text tokens + a 12-token prefix + <s> </s>.
                 ids = Self.randomIDs(16 + (task == "retrieval.query" ? 12 : 0) + 2, model: model, seed: 2)
             }
+            // The fma peak again right here: a clock that dropped after the previous cases (heat,
+            // power) shows as a lower peak, and the query's time alone cannot tell that apart.
+            let peakNow = FastKernels.fmaPeakGFLOPS(threads: FastKernels.threads)
             _ = try model.embed(ids: [ids], tasks: [task])  // warm-up
-            var times: [Double] = []
-            for _ in 0..<5 { times.append(try measure { try model.embed(ids: [ids], tasks: [task]) }.1) }
-            let t = times.sorted()[times.count / 2]
+            var runs: [(seconds: Double, counters: ProcessCounters)] = []
+            for _ in 0..<5 {
+                let before = ProcessCounters.now()
+                let t = try measure { try model.embed(ids: [ids], tasks: [task]) }.1
+                runs.append((t, ProcessCounters.now() - before))
+            }
+            let median = runs.sorted { $0.seconds < $1.seconds }[runs.count / 2]
+            let t = median.seconds, c = median.counters
             return BenchLine(name: name, seconds: t, tokensPerSecond: Double(ids.count) / t,
-                             gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9, note: "median of 5, \(ids.count) tokens" + (model.isLossy ? ", LOSSY" : ""))
+                             gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9,
+                             extra: [("min_seconds", runs.map(\.seconds).min() ?? t), ("max_seconds", runs.map(\.seconds).max() ?? t),
+                                     ("fma_peak_before_gflops", peakNow),
+                                     ("cpu_seconds", c.cpuSeconds), ("minor_faults", Double(c.minorFaults)),
+                                     ("context_switches", Double(c.voluntarySwitches + c.involuntarySwitches))],
+                             note: String(format: "median of 5 (%.3f-%.3f s), %d tokens; fma peak just before %.0f; that run: cpu %.3f s, %d page faults, %d+%d context switches",
+                                          runs.map(\.seconds).min() ?? t, runs.map(\.seconds).max() ?? t, ids.count, peakNow,
+                                          c.cpuSeconds, c.minorFaults, c.voluntarySwitches, c.involuntarySwitches)
+                                 + Self.precisionNote(model))
         }
         let parts = name.split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw CLIError("bad case \(name)") }
@@ -107,11 +128,18 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let batch = (0..<rows).map { Self.randomIDs(length, model: model, seed: UInt64(10 + $0)) }
         let task = try benchTask(model)
+        let before = ProcessCounters.now()
         let (_, t) = try measure { try model.embed(ids: batch, tasks: [task]) }
+        let cpu = (ProcessCounters.now() - before).cpuSeconds
         let tokens = rows * length
         return BenchLine(name: name, seconds: t, tokensPerSecond: Double(tokens) / t,
                          gflops: model.forwardFLOPs(rowLengths: Array(repeating: length, count: rows)) / t / 1e9,
-                         note: "task \(task ?? "none")" + (model.isLossy ? ", LOSSY" : ""))
+                         extra: [("cpu_seconds", cpu)],
+                         note: String(format: "task %@, cpu %.2f s", task ?? "none", cpu) + Self.precisionNote(model))
+    }
+
+    static func precisionNote(_ model: EmbeddingModel) -> String {
+        model.precision == .exact ? "" : ", precision \(model.precision.rawValue)"
     }
 
     static func isBatchCase(_ name: String) -> Bool {
@@ -167,12 +195,11 @@ struct BenchCommand: AsyncParsableCommand {
 /// Lazily loads the model once for all cases (so `load` measures the first load).
 final class BenchContext {
     let options: ModelOptions
-    let lossy: Bool
     private var loaded: EmbeddingModel?
-    init(options: ModelOptions, lossy: Bool = false) { self.options = options; self.lossy = lossy }
+    init(options: ModelOptions) { self.options = options }
     func model() throws -> EmbeddingModel {
         if let loaded { return loaded }
-        let m = try options.loadModel(lossy: lossy)
+        let m = try options.loadModel()
         loaded = m
         return m
     }
@@ -195,6 +222,7 @@ enum BenchRegistry {
             table[name] = { _ in try AnalysisBenchmark.run(name).map { [$0] } ?? [] }
         }
         table["gemm"] = { _ in KernelBenchmark.run() }
+        table["quality"] = { context in try QualityBenchmark.run(context) }
         table["corpus"] = { _ in CorpusBenchmark.run() }
         return table
     }()

@@ -56,3 +56,24 @@ func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let r = try body()
     return (r, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
+
+/// Counters of this process (getrusage) around a measured call: CPU time of all threads, minor page
+/// faults (fresh pages touched), context switches. Deltas tell contention and allocation churn apart
+/// from slow code on a shared machine.
+struct ProcessCounters {
+    var cpuSeconds: Double, minorFaults: Int, voluntarySwitches: Int, involuntarySwitches: Int
+
+    static func now() -> ProcessCounters {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return ProcessCounters(
+            cpuSeconds: Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6,
+            minorFaults: u.ru_minflt, voluntarySwitches: u.ru_nvcsw, involuntarySwitches: u.ru_nivcsw)
+    }
+
+    static func - (a: ProcessCounters, b: ProcessCounters) -> ProcessCounters {
+        ProcessCounters(cpuSeconds: a.cpuSeconds - b.cpuSeconds, minorFaults: a.minorFaults - b.minorFaults,
+                        voluntarySwitches: a.voluntarySwitches - b.voluntarySwitches,
+                        involuntarySwitches: a.involuntarySwitches - b.involuntarySwitches)
+    }
+}

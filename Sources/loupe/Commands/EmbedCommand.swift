@@ -28,9 +28,6 @@ struct EmbedCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Output the mean-pooled vector without L2 normalization.")
     var noNormalize = false
 
-    @Flag(name: .long, help: "Lossy bf16 dot-product kernel for bf16 weights (about 2x faster, not exact; also LOUPE_LOSSY=1).")
-    var lossy = false
-
     @Option(name: .long, help: "Inputs per forward pass (default 32).")
     var batchSize: Int = 32
 
@@ -45,7 +42,7 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard batchSize > 0 else { throw CLIError("--batch-size must be positive") }
-        let engine = try modelOptions.openEngine(lossy: lossy)
+        let engine = try modelOptions.openEngine()
         guard let model = engine.model else { throw CLIError("loupe embed needs a local model") }
         let defaultTask = try cliErrors { try engine.task(task, preferred: nil) }
         try CLI.validate(dim, engine)

@@ -5,7 +5,9 @@ import Numerics
 /// jina-v3 layer shapes (Wqkv 3072×1024, out_proj 1024×1024, fc1 4096×1024, fc2 1024×4096),
 /// for several token counts and 1 / 2 threads. Each line: `gflops` = CKernels with bf16 weights,
 /// `sgemm_gflops` = OpenBLAS on the same product with f32 weights, `efficiency` = their ratio.
-/// Extra key `lossy_gflops`: the optional lossy bf16 dot-product path (`.bf16LossyDot`).
+/// Extra keys: `panels_gflops` (the exact kernel with the widened-panel shape; `gflops` is the shape
+/// this machine picks, `shape`), `lossy_gflops` (bf16 dot products, `.bf16LossyDot`) and
+/// `int8_gops` (int8 products, `.int8`, activations quantized inside the call; 2 ops per multiply-add).
 /// Timings are the best of a few alternating rounds, which damps noise from other processes.
 enum KernelBenchmark {
     /// (out features N, in features K) of the four Linear layers of a jina-v3 block.
@@ -19,8 +21,8 @@ enum KernelBenchmark {
     }
 
     static func run(tokenCounts: [Int], threadCounts: [Int]) -> [BenchLine] {
-        let savedKernelThreads = FastKernels.threads, savedBLASThreads = BLAS.threads
-        defer { FastKernels.threads = savedKernelThreads; BLAS.threads = savedBLASThreads }
+        let savedKernelThreads = FastKernels.threads, savedBLASThreads = BLAS.threads, savedShape = FastKernels.gemmShape
+        defer { FastKernels.threads = savedKernelThreads; BLAS.threads = savedBLASThreads; FastKernels.gemmShape = savedShape }
         let maxM = tokenCounts.max() ?? 1
         var rng = SplitMix(seed: 42)
         var lines: [BenchLine] = []
@@ -30,7 +32,9 @@ enum KernelBenchmark {
             let bits: [UInt16] = (0..<(n * k)).map { _ in UInt16(Float(rng.unit() - 0.5).bitPattern >> 16) }
             let wf32 = bits.map { Float(bitPattern: UInt32($0) << 16) }
             guard let packed = try? PackedWeights(bits: bits, dtype: .bf16, rows: n, cols: k),
-                  let lossy = try? PackedWeights(bits: bits, dtype: .bf16LossyDot, rows: n, cols: k) else {
+                  let lossy = try? PackedWeights(bits: bits, dtype: .bf16LossyDot, rows: n, cols: k),
+                  let int8 = try? bits.withUnsafeBytes({ try PackedWeights(quantizing: $0.baseAddress!, from: .bf16, rows: n, cols: k) })
+            else {
                 lines.append(BenchLine(name: "gemm \(shape.name)", seconds: 0, note: "could not pack weights"))
                 continue
             }
@@ -42,45 +46,48 @@ enum KernelBenchmark {
                 for m in tokenCounts {
                     let flops = 2.0 * Double(m) * Double(n) * Double(k)
                     let reps = max(1, Int(1.5e9 / flops))
-                    var best = (ours: Double.infinity, blas: Double.infinity, lossy: Double.infinity)
+                    // ours (the machine's shape), OpenBLAS, lossy bf16, int8, ours with widened panels
+                    var best = [Double](repeating: .infinity, count: 5)
                     x.withUnsafeBufferPointer { xp in
                         y.withUnsafeMutableBufferPointer { yp in
                             wf32.withUnsafeBufferPointer { wp in
+                                func time(_ variant: Int) -> Double {
+                                    measure {
+                                        for _ in 0..<reps {
+                                            switch variant {
+                                            case 1:
+                                                BLAS.sgemm(m: m, n: n, k: k, a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: k,
+                                                           transB: true, c: yp.baseAddress!, ldc: n)
+                                            default:
+                                                let w = variant == 2 ? lossy : variant == 3 ? int8 : packed
+                                                FastKernels.gemm(x: xp.baseAddress!, m: m, w: w, bias: nil, into: yp.baseAddress!)
+                                            }
+                                        }
+                                    }.1 / Double(reps)
+                                }
                                 for _ in 0..<4 {
-                                    let (_, t0) = measure {
-                                        for _ in 0..<reps {
-                                            FastKernels.gemm(x: xp.baseAddress!, m: m, w: packed, bias: nil,
-                                                         into: yp.baseAddress!)
-                                        }
+                                    for variant in 0..<5 {
+                                        FastKernels.gemmShape = variant == 4 ? .widenedPanels : .automatic
+                                        best[variant] = min(best[variant], time(variant))
                                     }
-                                    let (_, t1) = measure {
-                                        for _ in 0..<reps {
-                                            BLAS.sgemm(m: m, n: n, k: k, a: xp.baseAddress!, lda: k,
-                                                       b: wp.baseAddress!, ldb: k, transB: true,
-                                                       c: yp.baseAddress!, ldc: n)
-                                        }
-                                    }
-                                    let (_, t2) = measure {
-                                        for _ in 0..<reps {
-                                            FastKernels.gemm(x: xp.baseAddress!, m: m, w: lossy, bias: nil,
-                                                             into: yp.baseAddress!)
-                                        }
-                                    }
-                                    best = (min(best.ours, t0 / Double(reps)), min(best.blas, t1 / Double(reps)),
-                                            min(best.lossy, t2 / Double(reps)))
+                                    FastKernels.gemmShape = .automatic
                                 }
                             }
                         }
                     }
                     lines.append(BenchLine(
                         name: "gemm \(shape.name) \(m)x\(n)x\(k) t\(threads)",
-                        seconds: best.ours,
-                        gflops: flops / best.ours / 1e9,
-                        sgemmGflops: flops / best.blas / 1e9,
+                        seconds: best[0],
+                        gflops: flops / best[0] / 1e9,
+                        sgemmGflops: flops / best[1] / 1e9,
                         peakRSSBytes: peakRSSBytes(),
                         extra: [("threads", Double(threads)), ("m", Double(m)), ("n", Double(n)), ("k", Double(k)),
-                                ("lossy_gflops", flops / best.lossy / 1e9)],
-                        note: FastKernels.hasAVX512 ? "bf16 weights, AVX-512" : "bf16 weights, plain C (no AVX-512)"))
+                                ("panels_gflops", flops / best[4] / 1e9), ("lossy_gflops", flops / best[2] / 1e9),
+                                ("int8_gops", flops / best[3] / 1e9)],
+                        note: (FastKernels.hasAVX512 ? "bf16 weights, AVX-512, shape \(FastKernels.defaultGemmShape.rawValue)"
+                                                     : "bf16 weights, plain C (no AVX-512)")
+                            + String(format: "; panels %.0f, lossy %.0f GFLOP/s, int8 %.0f GOP/s",
+                                     flops / best[4] / 1e9, flops / best[2] / 1e9, flops / best[3] / 1e9)))
                 }
             }
         }
