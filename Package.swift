@@ -68,6 +68,19 @@ let package = Package(
                     .product(name: "NIOHTTP1", package: "swift-nio"),
                 ]),
 
+        // Remote endpoints (loupe serve, the Jina API, OpenAI-compatible servers, text-embeddings-inference)
+        // as one encoder: probing, fan-out, retries (`--endpoint`).
+        .target(name: "RemoteEncoders",
+                dependencies: [
+                    "EmbeddingEngine", "Tokenizers", "Hashing",
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    // Not used: renamed so that swift-numerics (under AsyncHTTPClient) cannot clash with ours.
+                    .product(name: "Numerics", package: "swift-numerics", moduleAliases: ["Numerics": "SwiftNumerics"]),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                ],
+                swiftSettings: fast),
+
         // The HTTP server (`loupe serve`): routes, validation, limits, metrics over an EmbeddingProvider.
         .target(name: "Server",
                 dependencies: [
