@@ -5,7 +5,7 @@ import PackageDescription
 //   loupe → Terminal, ExplorerRuntime → Explorer → Session → (Evaluation →) Analysis, Corpus → EmbeddingEngine
 //   → JinaEmbeddings → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
 //   loupe → ModelHub (`loupe fetch`) → JinaEmbeddings, Hashing
-//   loupe → Server (`loupe serve`) → Session
+//   loupe → Server (`loupe serve`) → Session → RemoteEncoders (`--endpoint`) → EmbeddingEngine
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 let cFast: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
 
@@ -53,7 +53,8 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Analysis", "Corpus"], swiftSettings: fast),
 
         // One working session for every front end: the engine, the cache, corpora and their questions
-        .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "Evaluation", "JinaEmbeddings"],
+        .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "Evaluation", "JinaEmbeddings",
+                                                "RemoteEncoders", "Tokenizers"],
                 swiftSettings: fast),
 
         // Downloads from the Hugging Face Hub into its cache layout (`loupe fetch`)
