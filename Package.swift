@@ -87,6 +87,7 @@ let package = Package(
                 dependencies: [
                     "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Session",
                     .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"),
                     .product(name: "CoreMetrics", package: "swift-metrics"),
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
