@@ -114,7 +114,7 @@ let package = Package(
             name: "loupe",
             dependencies: [
                 "Terminal", "ExplorerRuntime", "Explorer", "Session", "Evaluation", "Analysis", "Corpus", "EmbeddingEngine",
-                "JinaEmbeddings", "Tokenizers", "Numerics", "ModelHub", "Server",
+                "JinaEmbeddings", "Tokenizers", "Numerics", "ModelHub", "Server", "RemoteEncoders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),

@@ -27,12 +27,13 @@ enum CLI {
     static func openWorkspace(_ paths: [String], corpus: CorpusOptions, model: ModelOptions, task: String?,
                               preferred: String?, dim: Int?) async throws -> (workspace: Workspace, task: String?, indexed: IndexedCorpus) {
         let loaded = try loadCorpus(paths, options: corpus)
-        let engine = try model.openEngine()
+        let engine = try await model.openEngine()
         let resolved = try cliErrors { try engine.task(task, preferred: preferred) }
         try validate(dim, engine)
         let workspace = try cliErrors { try Workspace(engine: engine, corpus: loaded, chunkTokens: corpus.chunkTokens) }
+        if corpus.chunkTokens != nil, let note = engine.lateChunkingNote { CLI.note(note) }
         let indexed = try await cliErrors {
-            try await ProgressBar.run(service: engine.service, label: "indexing",
+            try await ProgressBar.run(encoder: engine.encoder, label: "indexing",
                                       enabled: !model.quiet && ProgressBar.stderrIsTerminal) {
                 try await workspace.index(task: resolved)
             }

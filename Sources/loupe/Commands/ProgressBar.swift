@@ -6,10 +6,10 @@ import EmbeddingEngine
 enum ProgressBar {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-    static func run<T: Sendable>(service: EncoderService, label: String, enabled: Bool,
+    static func run<T: Sendable>(encoder: any EmbeddingEncoder, label: String, enabled: Bool,
                                  _ body: () async throws -> T) async throws -> T {
         try await run(enabled: enabled, line: { width in
-            let p = service.progress
+            let p = encoder.progress
             return p.textsTotal > 0 ? render(p, label: label, width: width) : nil
         }, body)
     }
