@@ -127,6 +127,12 @@ let package = Package(
                     .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
                 ],
                 path: "Tests/HubImitation"),
+        .target(name: "EndpointImitation",
+                dependencies: [
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+                ],
+                path: "Tests/EndpointImitation"),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "Numerics", "TestSupport"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
@@ -139,10 +145,13 @@ let package = Package(
         .testTarget(name: "SessionTests", dependencies: ["Session", "Evaluation", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Analysis", "Corpus", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
-        .testTarget(name: "ExplorerRuntimeTests", dependencies: ["ExplorerRuntime", "Explorer", "Session", "TestSupport"]),
+        .testTarget(name: "ExplorerRuntimeTests",
+                    dependencies: ["ExplorerRuntime", "Explorer", "Session", "RemoteEncoders", "Server", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "HubImitation", "JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "ServerTests",
                     dependencies: ["Server", "Session", "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "RemoteEncodersTests",
+                    dependencies: ["RemoteEncoders", "Session", "Corpus", "EmbeddingEngine", "EndpointImitation", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Server", "TestSupport", "HubImitation"]),
     ]
 )
