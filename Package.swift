@@ -85,7 +85,7 @@ let package = Package(
         // The HTTP server (`loupe serve`): routes, validation, limits, metrics over an EmbeddingProvider.
         .target(name: "Server",
                 dependencies: [
-                    "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Session",
+                    "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Session", "RemoteEncoders",
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),
                     .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -151,7 +151,8 @@ let package = Package(
         .testTarget(name: "ServerTests",
                     dependencies: ["Server", "Session", "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Tokenizers", "TestSupport"]),
         .testTarget(name: "RemoteEncodersTests",
-                    dependencies: ["RemoteEncoders", "Session", "Corpus", "EmbeddingEngine", "EndpointImitation", "TestSupport"]),
+                    dependencies: ["RemoteEncoders", "Session", "Server", "Corpus", "EmbeddingEngine", "EndpointImitation",
+                                   "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Server", "TestSupport", "HubImitation"]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Corpus
 import EmbeddingEngine
 import JinaEmbeddings
+import RemoteEncoders
 import Session
 
 /// The one place the server meets the engine: `EmbeddingProvider` on top of the session's Engine — its
@@ -35,6 +36,11 @@ public struct EngineProvider: EmbeddingProvider {
     }
 
     public func tokenize(_ texts: [String], task: String?, addSpecialTokens: Bool) async throws -> [[ServedToken]] {
+        // Approximate counts serve the length limits; as token ids they would be made up.
+        guard encoder.tokenSource.isExact else {
+            throw RemoteError.configuration("the endpoints' tokenizer is not here (token counts are approximate): start "
+                                            + "loupe serve with --model DIR holding its tokenizer.json as well")
+        }
         let encodings = try await encoder.encode(texts, task: task, applyPrefix: applyPrefix, addSpecialTokens: addSpecialTokens)
         let prefix = applyPrefix ? (task.flatMap { encoder.info.instructions[$0] } ?? "") : ""
         return zip(texts, encodings).map { text, enc in

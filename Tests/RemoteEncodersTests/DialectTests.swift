@@ -3,6 +3,7 @@ import EmbeddingEngine
 import EndpointImitation
 import Foundation
 import RemoteEncoders
+import Server
 import Session
 import TestSupport
 import XCTest
@@ -47,6 +48,22 @@ final class DialectTests: XCTestCase {
         await stopAll(fakes)
         XCTAssertGreaterThan(indexed.chunks.count, corpus.documents.count)
         assertVectors(indexed.vectors, indexed.chunks.map { FakeEndpoint.vector($0.text, task: nil, dimension: 8) })
+    }
+
+    func testAServerInFrontOfEndpointsWithoutTheirTokenizerCountsButDoesNotMakeUpTokenIDs() async throws {
+        let fakes = try await startFakes([FakeEndpoint(kind: .openai)])
+        let engine = try await remoteEngine(fakes, home: nil)
+        XCTAssertEqual(engine.encoder.tokenSource, .approximate)
+        let provider = EngineProvider(engine: engine)
+        do {
+            _ = try await provider.tokenize(["one two three"], task: nil, addSpecialTokens: true)
+            XCTFail("/tokenize answered with approximate tokens")
+        } catch {
+            XCTAssertTrue("\(error)".contains("tokenizer is not here"), "\(error)")
+        }
+        let counts = try await provider.countTokens(["one two three"], task: nil)
+        await stopAll(fakes)
+        XCTAssertEqual(counts, [5], "three words and the two special tokens")
     }
 
     func testURLsAndProtocolNames() throws {
