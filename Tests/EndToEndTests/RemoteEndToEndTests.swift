@@ -121,7 +121,12 @@ final class RemoteEndToEndTests: XCTestCase {
         kill(servers[2].process.processIdentifier, SIGKILL)
         let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, String(decoding: stderr, as: UTF8.self))
+        let errors = String(decoding: stderr, as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 0, errors)
+        for server in servers.prefix(2) {
+            let name = server.url.dropFirst("http://".count)
+            XCTAssertTrue(errors.contains("endpoint \(name): "), "each endpoint's work is reported: \(errors)")
+        }
         let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: stdout) as? [String: Any])
         XCTAssertEqual(summary["documents"] as? Int, 2500)
         XCTAssertEqual((summary["embedded"] as? Int ?? 0) + (summary["cached"] as? Int ?? 0), 2500)

@@ -1,4 +1,5 @@
 import Corpus
+import EmbeddingEngine
 import Foundation
 import Session
 
@@ -38,7 +39,20 @@ enum CLI {
                 try await workspace.index(task: resolved)
             }
         }
+        if !model.quiet { noteEndpoints(engine) }
         return (workspace, resolved, indexed)
+    }
+
+    /// With --endpoint: what each endpoint did, and its measured speed (what the arithmetic in
+    /// docs/remote-encoders.md needs). Tokens are the pool's estimate, about four UTF-8 bytes each.
+    static func noteEndpoints(_ engine: Engine) {
+        for e in engine.encoder.endpoints {
+            var line = "endpoint \(e.name): \(e.batchesDone) batch\(e.batchesDone == 1 ? "" : "es")"
+            if e.tokensPerSecond > 0 { line += String(format: ", about %.0f tokens/s", e.tokensPerSecond) }
+            if e.failures > 0 { line += ", \(e.failures) failed (last: \(e.lastError ?? "unknown"))" }
+            if !e.isUsable { line += ", set aside" }
+            note(line)
+        }
     }
 
     static func validate(_ dim: Int?, _ engine: Engine) throws {
