@@ -67,7 +67,8 @@ public actor EncoderService: EmbeddingEncoder {
     /// The maximum tokens per input the backend truncates to.
     public nonisolated var maxLength: Int { backend.maxLength }
 
-    /// Embeds items under `task` (nil = none); see `EmbeddingEncoder.embed` (the short forms are there). `supersedingKey`: a later request with the same key cancels this one (even in the
+    /// Embeds items under `task` (nil = none); see `EmbeddingEncoder.embed` (the short forms are there).
+    /// `supersedingKey`: a later request with the same key cancels this one (even in the
     /// middle of a batch). `onBatch(indices, vectors)` is called on the service queue after each batch with
     /// the finished items (indices into `items`): the indexer writes them to the cache as they arrive.
     public nonisolated func embed(_ items: [EmbeddingItem], task: String?, applyPrefix: Bool = true,

@@ -4,8 +4,9 @@ import Foundation
 import Session
 
 /// Starts an explorer session: opens the engine off the input thread (the screen shows "loading the
-/// model…" meanwhile; with --endpoint, connecting to the endpoints), checks the starting task and dimension against the model, builds the workspace
-/// and tells the explorer, which then asks for the index. A failure ends the explorer with its message.
+/// model…" meanwhile; with --endpoint, connecting to the endpoints), checks the starting task and dimension
+/// against the model, builds the workspace and tells the explorer, which then asks for the index. A failure
+/// ends the explorer with its message.
 public enum ExplorerStartup {
     public static func start(options: EngineOptions, corpus: LoadedCorpus, chunkTokens: Int?, task: String?, dim: Int?,
                              evaluation: EvalDataset? = nil, evaluationName: String = "", runner: EffectRunner) {

@@ -60,7 +60,7 @@ extension Engine {
                 let snapshots = hub.snapshots(repo)
                 let revisions = (try? FileManager.default.contentsOfDirectory(atPath: snapshots.path)) ?? []
                 let main = hub.readRef(repo, revision: "main")
-                for revision in revisions.sorted(by: { a, _ in a == main }) {
+                for revision in revisions.sorted(by: { ($0 == main ? 0 : 1) < ($1 == main ? 0 : 1) }) {  // refs/main first
                     directories.append(snapshots.appendingPathComponent(revision))
                 }
             }
