@@ -1,4 +1,5 @@
 import Foundation
+import RemoteEncoders
 
 /// How a front end asks for an engine: which model, how inputs are cut and prefixed, and where
 /// vectors are cached. The CLI fills it from its flags, the explorer and the server likewise.
@@ -14,6 +15,9 @@ public struct EngineOptions: Sendable {
     /// bf16 dot-product kernel (not exact); `LOUPE_LOSSY=1` in `environment` turns it on too.
     public var lossy = false
     public var cache: CacheChoice = .standard
+    /// `--endpoint URL …`: encode on these remote endpoints instead of a local model (`--model DIR` then
+    /// only lends its tokenizer, for token spans).
+    public var remote = RemoteOptions()
     public var environment: [String: String]
 
     /// Where embeddings are cached.
@@ -25,10 +29,10 @@ public struct EngineOptions: Sendable {
     }
 
     public init(model: String? = nil, synthetic: String? = nil, maxLength: Int? = nil, applyPrefix: Bool = true,
-                lossy: Bool = false, cache: CacheChoice = .standard,
+                lossy: Bool = false, cache: CacheChoice = .standard, remote: RemoteOptions = RemoteOptions(),
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.model = model; self.synthetic = synthetic; self.maxLength = maxLength; self.applyPrefix = applyPrefix
-        self.lossy = lossy; self.cache = cache; self.environment = environment
+        self.lossy = lossy; self.cache = cache; self.remote = remote; self.environment = environment
     }
 
     /// `lossy`, or `LOUPE_LOSSY` set to 1/true/yes.
