@@ -5,7 +5,7 @@ import PackageDescription
 //   loupe → Terminal, ExplorerRuntime → Explorer → Session → (Evaluation →) Analysis, Corpus → EmbeddingEngine
 //   → JinaEmbeddings → Tokenizers, SafeTensors → Numerics → CBLAS, CKernels
 //   loupe → ModelHub (`loupe fetch`) → JinaEmbeddings, Hashing
-//   loupe → Server (`loupe serve`) → Session
+//   loupe → Server (`loupe serve`) → Session → RemoteEncoders (`--endpoint`) → EmbeddingEngine
 // -Ounchecked only where it pays and no outside input is parsed: the numeric code (Numerics, the encoder in
 // JinaEmbeddings, Analysis). Every module that reads files, requests or keys keeps Swift's checks, so a bug
 // there traps instead of reading out of bounds (BENCHMARKS.md, "Checked builds").
@@ -58,7 +58,8 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Analysis", "Corpus"], swiftSettings: checked),
 
         // One working session for every front end: the engine, the cache, corpora and their questions
-        .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "Evaluation", "JinaEmbeddings"],
+        .target(name: "Session", dependencies: ["Analysis", "Corpus", "EmbeddingEngine", "Evaluation", "JinaEmbeddings",
+                                                "RemoteEncoders", "Tokenizers"],
                 swiftSettings: checked),
 
         // Downloads from the Hugging Face Hub into its cache layout (`loupe fetch`)
@@ -73,11 +74,25 @@ let package = Package(
                     .product(name: "NIOHTTP1", package: "swift-nio"),
                 ]),
 
+        // Remote endpoints (loupe serve, the Jina API, OpenAI-compatible servers, text-embeddings-inference)
+        // as one encoder: probing, fan-out, retries (`--endpoint`).
+        .target(name: "RemoteEncoders",
+                dependencies: [
+                    "EmbeddingEngine", "Tokenizers", "Hashing",
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    // Not used: renamed so that swift-numerics (under AsyncHTTPClient) cannot clash with ours.
+                    .product(name: "Numerics", package: "swift-numerics", moduleAliases: ["Numerics": "SwiftNumerics"]),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                ],
+                swiftSettings: checked),
+
         // The HTTP server (`loupe serve`): routes, validation, limits, metrics over an EmbeddingProvider.
         .target(name: "Server",
                 dependencies: [
-                    "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Session",
+                    "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Session", "RemoteEncoders",
                     .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"),
                     .product(name: "CoreMetrics", package: "swift-metrics"),
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,7 +119,7 @@ let package = Package(
             name: "loupe",
             dependencies: [
                 "Terminal", "ExplorerRuntime", "Explorer", "Session", "Evaluation", "Analysis", "Corpus", "EmbeddingEngine",
-                "JinaEmbeddings", "Tokenizers", "Numerics", "ModelHub", "Server",
+                "JinaEmbeddings", "Tokenizers", "Numerics", "ModelHub", "Server", "RemoteEncoders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checked),
@@ -122,6 +137,12 @@ let package = Package(
                     .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
                 ],
                 path: "Tests/HubImitation"),
+        .target(name: "EndpointImitation",
+                dependencies: [
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+                ],
+                path: "Tests/EndpointImitation"),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "Numerics", "TestSupport"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
@@ -134,10 +155,14 @@ let package = Package(
         .testTarget(name: "SessionTests", dependencies: ["Session", "Evaluation", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Analysis", "Corpus", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Terminal", "TestSupport"]),
-        .testTarget(name: "ExplorerRuntimeTests", dependencies: ["ExplorerRuntime", "Explorer", "Session", "TestSupport"]),
+        .testTarget(name: "ExplorerRuntimeTests",
+                    dependencies: ["ExplorerRuntime", "Explorer", "Session", "RemoteEncoders", "Server", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "HubImitation", "JinaEmbeddings", "TestSupport"]),
         .testTarget(name: "ServerTests",
                     dependencies: ["Server", "Session", "EmbeddingEngine", "Corpus", "JinaEmbeddings", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "RemoteEncodersTests",
+                    dependencies: ["RemoteEncoders", "Session", "Server", "Corpus", "EmbeddingEngine", "EndpointImitation",
+                                   "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Server", "TestSupport", "HubImitation"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzHarness", "TestSupport"]),
     ]

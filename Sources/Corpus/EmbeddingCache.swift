@@ -14,7 +14,7 @@ public final class EmbeddingCache: @unchecked Sendable {
     public let url: URL
     /// Where warnings go (corrupt file moved aside, a failed write); stderr by default.
     public let log: @Sendable (String) -> Void
-    private let db: DatabaseQueue
+    let db: DatabaseQueue
 
     private init(url: URL, db: DatabaseQueue, log: @escaping @Sendable (String) -> Void) {
         self.url = url; self.db = db; self.log = log

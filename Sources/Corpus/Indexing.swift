@@ -17,23 +17,25 @@ public struct IndexedCorpus: Sendable {
     }
 }
 
-/// Embeds a corpus through the service, reading and filling the cache.
+/// Embeds a corpus through the encoder (local or remote), reading and filling the cache.
 ///
-/// Flow: plan chunks → cache lookup → only the missing items go to the service (bulk priority; identical
+/// Flow: plan chunks → cache lookup → only the missing items go to the encoder (bulk priority; identical
 /// texts once) → each finished batch is written to the cache as it arrives, so a killed process loses at
 /// most the batch in flight → vectors assembled in chunk order. A cache that fails to write is reported
 /// once and indexing carries on without it.
 public struct Indexer: Sendable {
-    public let service: EncoderService
+    /// The local EncoderService or a pool of remote endpoints.
+    public let encoder: any EmbeddingEncoder
     public let cache: EmbeddingCache?
 
-    public init(service: EncoderService, cache: EmbeddingCache?) {
-        self.service = service; self.cache = cache
+    public init(encoder: any EmbeddingEncoder, cache: EmbeddingCache?) {
+        self.encoder = encoder; self.cache = cache
     }
 
     /// `chunkTokens` nil = one vector per document (long documents truncated to the model's max length);
     /// otherwise documents are split into sentence-aware chunks of at most that many tokens, embedded
-    /// with late chunking. Progress is observable on the service.
+    /// with late chunking (or each chunk on its own when the encoder cannot late-chunk). Progress is
+    /// observable on the encoder.
     /// `onPartial`, when given, receives the part that is done so far as an IndexedCorpus over a subset
     /// of the chunks (in chunk order), so a caller can search a large corpus while the rest is still
     /// being embedded: after the cache lookup, then after finished batches at most once per
@@ -41,15 +43,20 @@ public struct Indexer: Sendable {
     public func index(_ corpus: LoadedCorpus, task: String?, applyPrefix: Bool = true, chunkTokens: Int? = nil,
                       partialInterval: Double = 1, onPartial: (@Sendable (IndexedCorpus) -> Void)? = nil)
         async throws -> IndexedCorpus {
-        let backend = service.backend
         if let chunkTokens, chunkTokens < 1 {
             throw CorpusError.invalidOption("--chunk-tokens must be at least 1 (got \(chunkTokens))")
         }
-        // Room for the task prefix, the special tokens and a margin for tokenizing a window on its own.
-        let overhead = try backend.tokenIDs("", task: task, applyPrefix: applyPrefix).count
-        let window = max(1, service.maxLength - overhead - 8)
-        let plan = IndexPlan.make(corpus, chunkTokens: chunkTokens, windowTokens: window,
-                                  tokenSpans: { backend.tokenSpans($0) })
+        let encoder = self.encoder
+        var plan = IndexPlan.whole(corpus)
+        if let chunkTokens {
+            // Room for the task prefix, the special tokens and a margin for tokenizing a window on its own.
+            let overhead = try await encoder.encode([""], task: task, applyPrefix: applyPrefix, addSpecialTokens: true)
+                .first?.count ?? 0
+            let window = max(1, encoder.maxLength - overhead - 8)
+            plan = try await IndexPlan.make(corpus, chunkTokens: chunkTokens, windowTokens: window,
+                                            lateChunking: encoder.supportsLateChunking,
+                                            tokenSpans: { try await encoder.tokenSpans($0) })
+        }
         var onItems: (@Sendable ([Int], [[[Float]]]) -> Void)?
         if let onPartial {
             let partial = PartialIndex(plan: plan, corpus: corpus, task: task, interval: partialInterval, deliver: onPartial)
@@ -91,12 +98,13 @@ public struct Indexer: Sendable {
         return (r.vectors.map { $0[0] }, r.fromCache.filter { $0 }.count)
     }
 
-    /// The cache key of an item under this service's model.
+    /// The cache key of an item under this encoder's model (a remote pool's fingerprint names the remote
+    /// model, never a local one: see RemoteEncoders' `RemoteIdentity`).
     public func key(_ item: EmbeddingItem, task: String?, applyPrefix: Bool) -> CacheKey {
-        let info = service.info
+        let info = encoder.info
         let instruction = task.flatMap { info.instructions[$0] } ?? ""
         return CacheKey.make(fingerprint: info.fingerprint, task: task, prefixApplied: applyPrefix && !instruction.isEmpty,
-                             maxLength: service.maxLength, text: item.text, chunks: item.chunks)
+                             maxLength: encoder.maxLength, text: item.text, chunks: item.chunks)
     }
 
     // MARK: -
@@ -127,13 +135,13 @@ public struct Indexer: Sendable {
         }
 
         if !missing.isEmpty {
-            let writer = cache.map { CacheWriter(cache: $0, info: service.info, task: task) }
+            let writer = cache.map { CacheWriter(cache: $0, info: encoder.info, task: task) }
             let batchKeys = missingKeys
             var itemsOfKey: [CacheKey: [Int]] = [:]
             if onItems != nil { for (i, k) in keys.enumerated() where found[k] == nil { itemsOfKey[k, default: []].append(i) } }
             let itemsByKey = itemsOfKey
-            let computed = try await service.embed(missing, task: task, applyPrefix: applyPrefix, priority: priority,
-                                                   supersedingKey: supersedingKey, onBatch: { indices, vectors in
+            let computed = try await encoder.embed(missing, task: task, applyPrefix: applyPrefix, normalize: true,
+                                                   priority: priority, supersedingKey: supersedingKey, onBatch: { indices, vectors in
                 writer?.write(indices.enumerated().map { (batchKeys[$0.element], vectors[$0.offset]) })
                 if let onItems {
                     var done: [Int] = [], values: [[[Float]]] = []
@@ -145,9 +153,9 @@ public struct Indexer: Sendable {
             })
             for (k, v) in zip(missingKeys, computed) { found[k] = v }
         } else if let supersedingKey {
-            // Served from the cache without touching the (maybe busy) service queue; an older request
+            // Served from the cache without touching the (maybe busy) encoder; an older request
             // under the same key is still superseded.
-            service.cancelRequest(supersedingKey: supersedingKey)
+            encoder.cancelRequest(supersedingKey: supersedingKey)
         }
         try Task.checkCancellation()  // a cancelled request never delivers, even when served from the cache
         let fromCache = keys.map { !seen.contains($0) }

@@ -8,6 +8,9 @@ public struct EncoderBatch: Sendable, Equatable {
     public var requests: Int
     public var lane: RequestPriority
     public var seconds: Double
+    public init(rows: Int, tokens: Int, requests: Int, lane: RequestPriority, seconds: Double) {
+        self.rows = rows; self.tokens = tokens; self.requests = requests; self.lane = lane; self.seconds = seconds
+    }
 }
 
 /// How busy the service is, readable from any thread while the queue runs a batch: what a server
@@ -25,7 +28,7 @@ public final class EncoderLoad: @unchecked Sendable {
     /// Requests submitted and not yet answered.
     public var requestsInFlight: Int { lock.withLock { requests } }
 
-    func setQueued(rows: Int, tokens: Int, requests: Int) {
+    public func setQueued(rows: Int, tokens: Int, requests: Int) {
         lock.withLock { self.rows = rows; self.tokens = tokens; self.requests = requests }
     }
 
@@ -37,7 +40,7 @@ public final class EncoderLoad: @unchecked Sendable {
 
     public func removeObserver(_ id: UUID) { observers.remove(id) }
 
-    func recordBatch(_ batch: EncoderBatch) { observers.notify(batch) }
+    public func recordBatch(_ batch: EncoderBatch) { observers.notify(batch) }
 }
 
 /// Callbacks registered from any thread; `notify` calls them outside the lock (one may unregister itself).

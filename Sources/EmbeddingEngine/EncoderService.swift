@@ -1,5 +1,6 @@
 import Foundation
 import JinaEmbeddings
+import Tokenizers
 
 /// Owns the model and runs every forward pass on its own background DispatchQueue (a custom
 /// SerialExecutor), so neither the caller's thread nor the Swift concurrency pool is blocked.
@@ -15,7 +16,7 @@ import JinaEmbeddings
 /// the same superseding key) drops a request's queued rows before the next batch and stops a forward
 /// pass at a layer boundary once every request in it is cancelled; a cancelled request throws
 /// `CancellationError` and never delivers a result.
-public actor EncoderService {
+public actor EncoderService: EmbeddingEncoder {
     public nonisolated let info: ModelInfo
     public nonisolated let backend: any EmbeddingBackend
     /// The executor (and queue) every isolated method of the service runs on.
@@ -66,22 +67,8 @@ public actor EncoderService {
     /// The maximum tokens per input the backend truncates to.
     public nonisolated var maxLength: Int { backend.maxLength }
 
-    /// The latest progress snapshot (bulk work).
-    public nonisolated var progress: EncoderProgress { progressTracker.snapshot }
-
-    /// Progress updates for the UI (newest only when the reader lags).
-    public nonisolated func progressUpdates() -> AsyncStream<EncoderProgress> { progressTracker.updates() }
-
-    /// Embeds items under `task` (nil = none). Returns, per item, one full-size vector (L2-normalized
-    /// unless `normalize` is false), or one normalized vector per chunk when the item has chunks.
-    /// Throws CancellationError when the calling Task is cancelled; a cancelled request never delivers.
-    public nonisolated func embed(_ items: [EmbeddingItem], task: String?, applyPrefix: Bool = true,
-                                  normalize: Bool = true, priority: RequestPriority) async throws -> [[[Float]]] {
-        try await embed(items, task: task, applyPrefix: applyPrefix, normalize: normalize, priority: priority,
-                        supersedingKey: nil, onBatch: nil)
-    }
-
-    /// The full form. `supersedingKey`: a later request with the same key cancels this one (even in the
+    /// Embeds items under `task` (nil = none); see `EmbeddingEncoder.embed` (the short forms are there).
+    /// `supersedingKey`: a later request with the same key cancels this one (even in the
     /// middle of a batch). `onBatch(indices, vectors)` is called on the service queue after each batch with
     /// the finished items (indices into `items`): the indexer writes them to the cache as they arrive.
     public nonisolated func embed(_ items: [EmbeddingItem], task: String?, applyPrefix: Bool = true,
@@ -108,19 +95,24 @@ public actor EncoderService {
         return result
     }
 
-    /// Convenience for whole texts: one vector per text.
-    public nonisolated func embed(texts: [String], task: String?, applyPrefix: Bool = true,
-                                  priority: RequestPriority) async throws -> [[Float]] {
-        try await embed(texts.map { EmbeddingItem(text: $0) }, task: task, applyPrefix: applyPrefix,
-                        priority: priority).map { $0[0] }
-    }
-
     /// Cancels the request in flight under `supersedingKey`, if any (e.g. the query field was cleared,
     /// or the newer query was answered from the cache).
     public nonisolated func cancelRequest(supersedingKey key: String) { supersede.cancel(key) }
 
-    /// Token spans of a text (for the chunker); runs on the caller's thread — tokenizers are thread-safe.
-    public nonisolated func tokenSpans(_ text: String) -> [Range<Int>] { backend.tokenSpans(text) }
+    // MARK: EmbeddingEncoder: tokens on the caller's thread (tokenizers are thread-safe)
+
+    public nonisolated var supportsLateChunking: Bool { true }
+    public nonisolated var tokenSource: TokenSource { .local }
+    public nonisolated var endpoints: [EndpointStatus] { [] }
+
+    public nonisolated func encode(_ texts: [String], task: String?, applyPrefix: Bool,
+                                   addSpecialTokens: Bool) async throws -> [Encoding] {
+        try texts.map { try backend.encode($0, task: task, applyPrefix: applyPrefix, addSpecialTokens: addSpecialTokens) }
+    }
+
+    public nonisolated func tokenSpans(_ texts: [String]) async throws -> [[Range<Int>]] { texts.map(backend.tokenSpans) }
+
+    public nonisolated func check(ids: [Int32]) throws { try backend.check(ids: ids) }
 
     /// Tokenizes on the caller's task (tokenizers are thread-safe), so tokenizing a large request does
     /// not hold up the forward passes of others. Late-chunked items are counted, not kept.

@@ -15,7 +15,7 @@ public final class ProgressTracker: @unchecked Sendable {
 
     /// Adds a bulk request's work to the totals. A request arriving when the previous work is finished
     /// starts a new session (counts from zero), so the bar reflects the current job.
-    func begin(texts: Int, tokens: Int) {
+    public func begin(texts: Int, tokens: Int) {
         update { s, now in
             if !s.isActive {
                 let latency = s.lastLatency
@@ -28,19 +28,19 @@ public final class ProgressTracker: @unchecked Sendable {
         }
     }
 
-    func advance(texts: Int, tokens: Int) {
+    public func advance(texts: Int, tokens: Int) {
         update { s, _ in s.textsDone += texts; s.tokensDone += tokens }
     }
 
     /// Removes the unfinished part of a cancelled or failed request so the totals stay reachable.
-    func abandon(texts: Int, tokens: Int) {
+    public func abandon(texts: Int, tokens: Int) {
         update { s, _ in
             s.textsTotal = max(s.textsDone, s.textsTotal - texts)
             s.tokensTotal = max(s.tokensDone, s.tokensTotal - tokens)
         }
     }
 
-    func recordLatency(_ seconds: Double) {
+    public func recordLatency(_ seconds: Double) {
         update { s, _ in s.lastLatency = seconds }
     }
 

@@ -121,6 +121,8 @@ public struct AppState: Equatable, Sendable {
     /// Bumped whenever results computed earlier go stale (new index, new dimension).
     public var generation = 0
     public var progress = EncoderProgress()
+    /// The remote endpoints and their states (empty when the model runs here).
+    public var endpoints: [EndpointStatus] = []
     public var lastLatencyMs: Double?
     /// A one-line message for the status bar (errors, "wrote …").
     public var status: String?

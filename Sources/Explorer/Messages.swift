@@ -66,6 +66,8 @@ public enum Message: Sendable {
     case modelLoaded(ModelSummary, task: String?, dim: Int?)
     case corpusLoaded(name: String, documents: [Document])
     case progress(EncoderProgress)
+    /// The remote endpoints doing the encoding (`--endpoint`): state and speed of each.
+    case endpoints([EndpointStatus])
     /// Part of the corpus (`chunks` of its chunks) is embedded under `task` and searchable while the
     /// rest is still being indexed.
     case indexPartial(task: String?, chunks: Int)

@@ -77,7 +77,7 @@ public final class EffectRunner: @unchecked Sendable {
                 }
                 guard !Task.isCancelled else { return }
                 // The poller may not have seen the last batch: the status bar ends on the final count.
-                queue.post(.progress(workspace.engine.service.progress))
+                queue.post(.progress(workspace.engine.encoder.progress))
                 queue.post(.indexed(task: task, chunks: indexed.chunks.count, embedded: indexed.embedded,
                                     cached: indexed.cached))
             } catch is CancellationError {
@@ -89,19 +89,23 @@ public final class EffectRunner: @unchecked Sendable {
             indexTask?.cancel()
             indexTask = job
         }
-        startProgressPolling(workspace.engine.service)
+        startProgressPolling(workspace.engine.encoder)
     }
 
-    /// Posts the service's progress ten times a second while it changes.
-    private func startProgressPolling(_ service: EncoderService) {
+    /// Posts the encoder's progress — and, for remote endpoints, their states and speeds — ten times a
+    /// second while they change.
+    private func startProgressPolling(_ encoder: any EmbeddingEncoder) {
         let queue = self.queue
         lock.withLock {
             guard progressTask == nil else { return }
             progressTask = Task.detached(priority: .utility) {
                 var last = EncoderProgress()
+                var lastEndpoints: [EndpointStatus] = []
                 while !Task.isCancelled {
-                    let p = service.progress
+                    let p = encoder.progress
                     if p != last { queue.post(.progress(p)); last = p }
+                    let endpoints = encoder.endpoints.map(\.rounded)
+                    if endpoints != lastEndpoints { queue.post(.endpoints(endpoints)); lastEndpoints = endpoints }
                     try? await Task.sleep(nanoseconds: 100_000_000)
                 }
             }
@@ -136,5 +140,19 @@ public final class EffectRunner: @unchecked Sendable {
         } catch {
             queue.post(.failed(id: nil, message: "could not write \(url.path): \(error.localizedDescription)"))
         }
+    }
+}
+
+extension EndpointStatus {
+    /// Speed to two significant digits and pauses to whole seconds: the status bar changes when
+    /// something visible does, not on every poll.
+    var rounded: EndpointStatus {
+        var s = self
+        if s.tokensPerSecond > 0 {
+            let scale = pow(10, floor(log10(s.tokensPerSecond)) - 1)
+            s.tokensPerSecond = (s.tokensPerSecond / scale).rounded() * scale
+        }
+        s.retryIn = s.retryIn.map { $0.rounded(.up) }
+        return s
     }
 }

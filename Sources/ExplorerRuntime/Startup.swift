@@ -4,8 +4,9 @@ import Foundation
 import Session
 
 /// Starts an explorer session: opens the engine off the input thread (the screen shows "loading the
-/// model…" meanwhile), checks the starting task and dimension against the model, builds the workspace
-/// and tells the explorer, which then asks for the index. A failure ends the explorer with its message.
+/// model…" meanwhile; with --endpoint, connecting to the endpoints), checks the starting task and dimension
+/// against the model, builds the workspace and tells the explorer, which then asks for the index. A failure
+/// ends the explorer with its message.
 public enum ExplorerStartup {
     public static func start(options: EngineOptions, corpus: LoadedCorpus, chunkTokens: Int?, task: String?, dim: Int?,
                              evaluation: EvalDataset? = nil, evaluationName: String = "", runner: EffectRunner) {
@@ -14,7 +15,7 @@ public enum ExplorerStartup {
             do {
                 // stderr belongs to the screen: warnings (the cache is off, a damaged cache was moved
                 // aside) go to the status line; notices (which model, why) are not shown.
-                let engine = try Engine.open(options) { note in
+                let engine = try await Engine.open(options) { note in
                     if case .warning(let message) = note { queue.post(.failed(id: nil, message: message)) }
                 }
                 // Search is the first view, so models with adapters start with passages.
@@ -23,6 +24,7 @@ public enum ExplorerStartup {
                 runner.workspace = try Workspace(engine: engine, corpus: corpus, chunkTokens: chunkTokens,
                                                  evaluation: evaluation)
                 queue.post(.modelLoaded(ModelSummary(engine.info), task: resolved, dim: dim))
+                if chunkTokens != nil, let note = engine.lateChunkingNote { queue.post(.failed(id: nil, message: note)) }
                 if let evaluation {
                     let (queries, relevance) = searchable(evaluation, corpus: corpus)
                     queue.post(.evaluationLoaded(name: "\(evaluationName) — \(evaluation.summary)", queries: queries,

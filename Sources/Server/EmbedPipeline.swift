@@ -16,7 +16,8 @@ struct EmbedPipeline: Sendable {
         var lane: Lane
     }
 
-    func run(_ request: EmbedRequest, inputParam: String) async throws -> Output {
+    /// `lane`: what the client asked for (`X-Loupe-Priority`); nil = by size.
+    func run(_ request: EmbedRequest, inputParam: String, lane asked: Lane? = nil) async throws -> Output {
         let model = provider.model
         var tokens = 0
         var idRows: [[Int32]] = []
@@ -26,7 +27,7 @@ struct EmbedPipeline: Sendable {
                 throw APIError.invalid(inputParam, "model \(model.name) has no tokenizer, so it cannot embed text; send token-id arrays")
             }
             if request.lateChunking {
-                let n = try count(texts.joined(separator: lateChunkSeparator), task: request.task, param: inputParam)
+                let n = try await count([texts.joined(separator: lateChunkSeparator)], task: request.task, param: inputParam)[0]
                 if n > model.maxLength && !request.truncate {
                     throw APIError.invalid(inputParam, "with late_chunking the inputs form one document of \(n) tokens; the model "
                                            + "takes at most \(model.maxLength): send fewer chunks, or \"truncate\": true "
@@ -34,8 +35,7 @@ struct EmbedPipeline: Sendable {
                 }
                 tokens = n
             } else {
-                for (i, text) in texts.enumerated() {
-                    let n = try count(text, task: request.task, param: "\(inputParam)[\(i)]")
+                for (i, n) in try await count(texts, task: request.task, param: inputParam).enumerated() {
                     if n > model.maxLength && !request.truncate { throw Self.tooLong(inputParam, i, n, model.maxLength) }
                     tokens += min(n, model.maxLength)
                 }
@@ -61,8 +61,8 @@ struct EmbedPipeline: Sendable {
         guard queued + tokens <= configuration.maxQueuedTokens else {
             throw APIError.queueFull(retryAfter: throughput.secondsToProcess(tokens: queued))
         }
-        let lane: Lane = request.inputs.count <= configuration.interactiveMaxInputs
-            && tokens <= configuration.interactiveMaxTokens ? .interactive : .bulk
+        let lane: Lane = asked ?? (request.inputs.count <= configuration.interactiveMaxInputs
+            && tokens <= configuration.interactiveMaxTokens ? .interactive : .bulk)
 
         let full: [[Float]]
         do {
@@ -88,10 +88,15 @@ struct EmbedPipeline: Sendable {
         return Output(vectors: vectors, tokens: tokens, lane: lane)
     }
 
-    private func count(_ text: String, task: String?, param: String) throws -> Int {
-        do { return try provider.countTokens(text, task: task) } catch {
+    private func count(_ texts: [String], task: String?, param: String) async throws -> [Int] {
+        let counts: [Int]
+        do { counts = try await provider.countTokens(texts, task: task) } catch let error as CancellationError {
+            throw error
+        } catch {
             throw APIError.invalid(param, "cannot tokenize this input: \(error)", code: "tokenization_error")
         }
+        guard counts.count == texts.count else { throw APIError.internalError }
+        return counts
     }
 
     private static func tooLong(_ param: String, _ i: Int, _ n: Int, _ limit: Int) -> APIError {

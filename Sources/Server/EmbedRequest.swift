@@ -46,7 +46,7 @@ struct EmbedRequest: Equatable {
             }
             request.types = [t]
         }
-        try request.checkLateChunking()
+        try request.checkLateChunking(model)
         return request
     }
 
@@ -151,8 +151,12 @@ struct EmbedRequest: Equatable {
         return ([try one(value)], false)
     }
 
-    private func checkLateChunking() throws {
+    private func checkLateChunking(_ model: ServedModel) throws {
         guard lateChunking else { return }
+        guard model.lateChunking else {
+            throw APIError.invalid("late_chunking", "the encoders behind this server cannot late-chunk; embed the chunks "
+                                   + "without late_chunking", code: "late_chunking_unavailable")
+        }
         guard case .texts(let texts) = inputs else {
             throw APIError.invalid("late_chunking", "late chunking needs text inputs, not token ids")
         }

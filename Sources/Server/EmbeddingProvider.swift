@@ -7,12 +7,12 @@
 public protocol EmbeddingProvider: Sendable {
     var model: ServedModel { get }
 
-    /// Tokens of `task`'s instruction prefix + `text`, not truncated (what the length limits and the
-    /// `/tokenize` route see). Throws for an unknown task or a model that cannot tokenize text.
-    func tokenize(_ text: String, task: String?, addSpecialTokens: Bool) throws -> [ServedToken]
+    /// Per text, the tokens of `task`'s instruction prefix + text, not truncated (what the length limits
+    /// and the `/tokenize` route see). Throws for an unknown task or a model that cannot tokenize text.
+    func tokenize(_ texts: [String], task: String?, addSpecialTokens: Bool) async throws -> [[ServedToken]]
 
-    /// The number of tokens `tokenize(text, task:, addSpecialTokens: true)` gives, more cheaply.
-    func countTokens(_ text: String, task: String?) throws -> Int
+    /// Per text, the number of tokens `tokenize(…, addSpecialTokens: true)` gives.
+    func countTokens(_ texts: [String], task: String?) async throws -> [Int]
 
     /// Throws (with a message for the client) unless the token ids can be embedded as given.
     func check(ids: [Int32]) throws
@@ -55,10 +55,21 @@ public struct ServedModel: Sendable, Equatable {
     public var maxLength: Int
     /// False for a model without tokenizer.json (e.g. `--synthetic`): only token-id inputs work.
     public var canTokenize: Bool
-    /// The type the Linear products multiply in (`/info` model_dtype): "float32", "bfloat16" or "int8".
+    /// The type the Linear products multiply in (`/info` model_dtype): "float32", "bfloat16" or "int8";
+    /// "remote" when the server fronts other endpoints.
     public var dtype: String
-    /// `--precision` the model was loaded with: "exact", "bf16" or "int8" (`/info` precision).
+    /// `--precision` the model was loaded with: "exact", "bf16" or "int8" (`/info` precision); "remote" as above.
     public var precision: String
+    /// Each task's instruction prefix (what `/info` tells a client that adds prefixes itself).
+    public var instructions: [String: String] = [:]
+    public var defaultTask: String?
+    /// Names the model and its arithmetic: the weights fingerprint of a local model, or the remote
+    /// identity of the endpoints behind this server (see RemoteEncoders' `RemoteIdentity`).
+    public var fingerprint = ""
+    /// The server adds task prefixes itself (false with `--no-prefix`).
+    public var appliesPrefix = true
+    /// `late_chunking` works (false when the encoders behind the server cannot late-chunk).
+    public var lateChunking = true
 
     public init(name: String, tasks: [String], dimensions: [Int], hiddenSize: Int, maxLength: Int,
                 canTokenize: Bool, dtype: String, precision: String) {

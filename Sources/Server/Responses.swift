@@ -73,7 +73,8 @@ enum Responses {
         return w.bytes
     }
 
-    /// `/info`: the text-embeddings-inference fields, plus the adapters, Matryoshka dimensions and precision.
+    /// `/info`: the text-embeddings-inference fields, plus the adapters, Matryoshka dimensions and precision,
+    /// and what a loupe client needs (instruction prefixes, the fingerprint, whether prefixes and late chunking apply).
     static func info(_ model: ServedModel, _ c: ServerConfiguration, version: String) -> [UInt8] {
         var w = JSONWriter()
         w.raw("{\"model_id\":")
@@ -101,7 +102,20 @@ enum Responses {
         w.int(model.hiddenSize)
         w.raw(",\"precision\":")
         w.string(model.precision)
-        w.raw("}")
+        // What a loupe client needs to use this server as one of its endpoints (RemoteEncoders).
+        w.raw(",\"instructions\":{")
+        for (i, task) in model.instructions.keys.sorted().enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(task)
+            w.raw(":")
+            w.string(model.instructions[task] ?? "")
+        }
+        w.raw("},\"default_task\":")
+        if let t = model.defaultTask { w.string(t) } else { w.raw("null") }
+        w.raw(",\"fingerprint\":")
+        w.string(model.fingerprint)
+        w.raw(model.appliesPrefix ? ",\"applies_prefix\":true" : ",\"applies_prefix\":false")
+        w.raw(model.lateChunking ? ",\"late_chunking\":true}" : ",\"late_chunking\":false}")
         return w.bytes
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -45,6 +46,8 @@ struct Routes: Sendable {
         (.get, "/v1/models"), (.get, "/metrics"), (.get, "/openapi.yaml"),
     ]
     static let version = "loupe-0.1"
+    /// `X-Loupe-Priority: interactive | bulk` chooses the encoder lane (default: by the request's size).
+    static let priorityHeader = HTTPField.Name("X-Loupe-Priority")!
 
     let state: ServerState
 
@@ -68,21 +71,24 @@ struct Routes: Sendable {
     private func embeddings(_ request: Request, _ context: ServerContext) async throws -> Response {
         let object = try await readObject(request)
         let embed = try EmbedRequest.openAI(object, model: state.provider.model, maxInputs: state.configuration.maxInputs)
-        let output = try await run(embed, context, inputParam: "input")
+        let output = try await run(embed, request, context, inputParam: "input")
         return json(Responses.embeddings(output.vectors, tokens: output.tokens, request: embed, model: state.provider.model.name))
     }
 
     private func embed(_ request: Request, _ context: ServerContext) async throws -> Response {
         let object = try await readObject(request)
         let embed = try EmbedRequest.tei(object, model: state.provider.model, maxInputs: state.configuration.maxInputs)
-        return json(Responses.floatArrays(try await run(embed, context, inputParam: "inputs").vectors))
+        return json(Responses.floatArrays(try await run(embed, request, context, inputParam: "inputs").vectors))
     }
 
-    private func run(_ embed: EmbedRequest, _ context: ServerContext, inputParam: String) async throws -> EmbedPipeline.Output {
+    private func run(_ embed: EmbedRequest, _ request: Request, _ context: ServerContext,
+                     inputParam: String) async throws -> EmbedPipeline.Output {
         context.stats.items = embed.inputs.count
         let pipeline = state.pipeline
+        // A loupe client sending bulk batches (indexing) says so, so they never go before a person's query.
+        let lane = request.headers[Self.priorityHeader].flatMap { Lane(rawValue: $0.lowercased()) }
         let output = try await cancellingOnDisconnect(context.channel) {
-            try await pipeline.run(embed, inputParam: inputParam)
+            try await pipeline.run(embed, inputParam: inputParam, lane: lane)
         }
         context.stats.tokens = output.tokens
         state.metrics.served(inputs: output.vectors.count, tokens: output.tokens)
@@ -98,10 +104,11 @@ struct Routes: Sendable {
             throw APIError.invalid("inputs", "model \(model.name) has no tokenizer, so it cannot tokenize text")
         }
         context.stats.items = texts.count
-        let tokens = try texts.enumerated().map { i, text in
-            do { return try state.provider.tokenize(text, task: task, addSpecialTokens: special) } catch {
-                throw APIError.invalid("inputs[\(i)]", "cannot tokenize this input: \(error)", code: "tokenization_error")
-            }
+        let tokens: [[ServedToken]]
+        do { tokens = try await state.provider.tokenize(texts, task: task, addSpecialTokens: special) } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw APIError.invalid("inputs", "cannot tokenize these inputs: \(error)", code: "tokenization_error")
         }
         context.stats.tokens = tokens.reduce(0) { $0 + $1.count }
         return json(Responses.tokens(tokens))

@@ -13,35 +13,43 @@ public enum SessionNote: Sendable, Equatable {
     case warning(String)
 }
 
-/// The encoder side of a session: the model, the EncoderService that runs it on its own queue, and the
-/// cache-backed Indexer in front of it. Every front end (CLI, explorer, server) opens one of these.
+/// The encoder side of a session: the encoder — the local model on an EncoderService, or a pool of remote
+/// endpoints — and the cache-backed Indexer in front of it. Every front end (CLI, explorer, server) opens
+/// one of these.
 public final class Engine: Sendable {
-    public let service: EncoderService
+    public let encoder: any EmbeddingEncoder
     public let indexer: Indexer
     /// Task instruction prefixes are prepended (retrieval.query / retrieval.passage).
     public let applyPrefix: Bool
 
-    /// The local model behind the service, if it is one (tests run the service on stand-in backends).
-    public var model: EmbeddingModel? { (service.backend as? ModelBackend)?.model }
+    /// The local EncoderService, when the model runs here.
+    public var service: EncoderService? { encoder as? EncoderService }
 
-    public var info: ModelInfo { service.info }
+    /// The local model behind the service, if it is one (nil for remote endpoints; tests run the service
+    /// on stand-in backends). Commands that need the weights themselves say so when it is nil.
+    public var model: EmbeddingModel? { (service?.backend as? ModelBackend)?.model }
+
+    public var info: ModelInfo { encoder.info }
     /// The maximum tokens per input the encoder sees (`--max-length`, capped by the model's own).
-    public var maxLength: Int { service.maxLength }
+    public var maxLength: Int { encoder.maxLength }
 
     public convenience init(model: EmbeddingModel, maxLength: Int? = nil, applyPrefix: Bool = true, cache: EmbeddingCache?) {
-        self.init(service: EncoderService(model: model, maxLength: maxLength), applyPrefix: applyPrefix, cache: cache)
+        self.init(encoder: EncoderService(model: model, maxLength: maxLength), applyPrefix: applyPrefix, cache: cache)
     }
 
-    public init(service: EncoderService, applyPrefix: Bool = true, cache: EmbeddingCache?) {
-        self.service = service
-        self.indexer = Indexer(service: service, cache: cache)
+    public init(encoder: any EmbeddingEncoder, applyPrefix: Bool = true, cache: EmbeddingCache?) {
+        self.encoder = encoder
+        self.indexer = Indexer(encoder: encoder, cache: cache)
         self.applyPrefix = applyPrefix
     }
 
     /// Resolves and loads the model (`--synthetic`, `--model`, `$LOUPE_MODEL`, the HF cache, the default
-    /// MiniLM), opens the cache, and starts the service. `note` hears which model was chosen and why, and
-    /// any degraded mode (e.g. the cache is unusable: the engine then works without it).
-    public static func open(_ options: EngineOptions, note: @escaping @Sendable (SessionNote) -> Void = { _ in }) throws -> Engine {
+    /// MiniLM) — or, with `--endpoint`, connects to the endpoints instead (Engine+Remote.swift) — opens
+    /// the cache, and starts the encoder. `note` hears which model was chosen and why, what is not exact
+    /// remotely, and any degraded mode (e.g. the cache is unusable: the engine then works without it).
+    public static func open(_ options: EngineOptions,
+                            note: @escaping @Sendable (SessionNote) -> Void = { _ in }) async throws -> Engine {
+        if !options.remote.endpoints.isEmpty { return try await openRemote(options, note: note) }
         let model = try loadModel(options, note: note)
         return Engine(model: model, maxLength: options.maxLength, applyPrefix: options.applyPrefix,
                       cache: openCache(options, note: note))

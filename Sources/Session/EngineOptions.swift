@@ -1,5 +1,6 @@
 import Foundation
 import JinaEmbeddings
+import RemoteEncoders
 
 /// How a front end asks for an engine: which model, how inputs are cut and prefixed, and where
 /// vectors are cached. The CLI fills it from its flags, the explorer and the server likewise.
@@ -17,6 +18,9 @@ public struct EngineOptions: Sendable {
     /// `--lossy`: an alias of `precision = .bf16` (as is `LOUPE_LOSSY=1` in `environment`).
     public var lossy = false
     public var cache: CacheChoice = .standard
+    /// `--endpoint URL …`: encode on these remote endpoints instead of a local model (`--model DIR` then
+    /// only lends its tokenizer, for token spans).
+    public var remote = RemoteOptions()
     public var environment: [String: String]
 
     /// Where embeddings are cached.
@@ -29,9 +33,9 @@ public struct EngineOptions: Sendable {
 
     public init(model: String? = nil, synthetic: String? = nil, maxLength: Int? = nil, applyPrefix: Bool = true,
                 precision: Precision? = nil, lossy: Bool = false, cache: CacheChoice = .standard,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                remote: RemoteOptions = RemoteOptions(), environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.model = model; self.synthetic = synthetic; self.maxLength = maxLength; self.applyPrefix = applyPrefix
-        self.precision = precision; self.lossy = lossy; self.cache = cache; self.environment = environment
+        self.precision = precision; self.lossy = lossy; self.cache = cache; self.remote = remote; self.environment = environment
     }
 
     /// The precision the model loads with: `precision` when given (`lossy` beside another one is an

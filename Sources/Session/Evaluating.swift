@@ -21,7 +21,7 @@ extension Engine {
     }
 
     /// Runs `plan` over `dataset`. Texts go to the encoder at bulk priority (its progress is the
-    /// service's), at full dimension, with the task prefixes unless the engine turned them off.
+    /// encoder's), at full dimension, with the task prefixes unless the engine turned them off.
     public func evaluate(_ dataset: EvalDataset, plan: EvalPlan) async throws -> (report: EvalReport, cost: EvalCost) {
         let counter = CostCounter()
         let indexer = self.indexer, applyPrefix = self.applyPrefix

@@ -50,7 +50,7 @@ public actor Workspace {
 
     /// Embeds the corpus under `task` through the cache (once: a finished index is kept) and keeps it.
     /// While it runs, the part embedded so far is kept for search and `onPartial` hears its chunk count
-    /// (at most once per `partialInterval` seconds). Progress is observable on `engine.service`.
+    /// (at most once per `partialInterval` seconds). Progress is observable on `engine.encoder`.
     /// The returned counts say what this call did: a kept index reports everything as cached.
     @discardableResult
     public nonisolated func index(task: String?, partialInterval: Double = 1,

@@ -54,14 +54,14 @@ final class CacheAndIndexerTests: XCTestCase {
     func testSecondIndexEmbedsNothingAndGivesTheSameVectors() async throws {
         let backend = HashingBackend()
         let texts = ["alpha beta", "gamma delta", "alpha beta", "epsilon"]
-        let first = try await Indexer(service: EncoderService(backend: backend, tokenBudget: 8, maxRows: 2),
+        let first = try await Indexer(encoder: EncoderService(backend: backend, tokenBudget: 8, maxRows: 2),
                                       cache: try EmbeddingCache.open(directory: dir)).index(corpus(texts), task: "text-matching")
         XCTAssertEqual(first.embedded, 4)
         XCTAssertEqual(first.cached, 0)
         XCTAssertEqual(backend.stats.textsEmbedded, 3, "the duplicate text is embedded once")
 
         let again = HashingBackend()
-        let second = try await Indexer(service: EncoderService(backend: again), cache: try EmbeddingCache.open(directory: dir))
+        let second = try await Indexer(encoder: EncoderService(backend: again), cache: try EmbeddingCache.open(directory: dir))
             .index(corpus(texts), task: "text-matching")
         XCTAssertEqual(second.embedded, 0)
         XCTAssertEqual(second.cached, 4)
@@ -73,14 +73,14 @@ final class CacheAndIndexerTests: XCTestCase {
         XCTAssertEqual(maxAbsDiff(second.vectors[3], direct), 0)
 
         // Another task is another key: nothing from the cache.
-        let other = try await Indexer(service: EncoderService(backend: again), cache: try EmbeddingCache.open(directory: dir))
+        let other = try await Indexer(encoder: EncoderService(backend: again), cache: try EmbeddingCache.open(directory: dir))
             .index(corpus(texts), task: nil)
         XCTAssertEqual(other.cached, 0)
     }
 
     func testQueriesGoThroughTheCacheAtInteractivePriority() async throws {
         let backend = HashingBackend()
-        let indexer = Indexer(service: EncoderService(backend: backend), cache: try EmbeddingCache.open(directory: dir))
+        let indexer = Indexer(encoder: EncoderService(backend: backend), cache: try EmbeddingCache.open(directory: dir))
         let a = try await indexer.embed(texts: ["what is x", "what is y"], task: "retrieval.query")
         let b = try await indexer.embedCounting(texts: ["what is x", "new"], task: "retrieval.query")
         XCTAssertEqual(b.cached, 1)
@@ -93,14 +93,14 @@ final class CacheAndIndexerTests: XCTestCase {
         let service = EncoderService(backend: backend, tokenBudget: 8, maxRows: 2)
         let texts = (0..<30).map { "document number \($0)" }
         let loaded = corpus(texts)
-        let indexer = Indexer(service: service, cache: try EmbeddingCache.open(directory: dir))
+        let indexer = Indexer(encoder: service, cache: try EmbeddingCache.open(directory: dir))
         let job = Task { try await indexer.index(loaded, task: nil) }
         while service.progress.textsDone < 6 { try await Task.sleep(nanoseconds: 5_000_000) }
         job.cancel()
         _ = try? await job.value
         let done = backend.stats.textsEmbedded
         XCTAssertLessThan(done, 30)
-        let rerun = try await Indexer(service: EncoderService(backend: HashingBackend()),
+        let rerun = try await Indexer(encoder: EncoderService(backend: HashingBackend()),
                                       cache: try EmbeddingCache.open(directory: dir)).index(corpus(texts), task: nil)
         XCTAssertEqual(rerun.cached, done, "every finished batch was saved, nothing else")
         XCTAssertEqual(rerun.embedded, 30 - done)
@@ -112,11 +112,11 @@ final class CacheAndIndexerTests: XCTestCase {
     func testPartialIndexesGrowBatchByBatchToTheFinalOne() async throws {
         let texts = (0..<12).map { "document number \($0)" } + ["document number 3"]
         // Two texts cached beforehand.
-        _ = try await Indexer(service: EncoderService(backend: HashingBackend()), cache: try EmbeddingCache.open(directory: dir))
+        _ = try await Indexer(encoder: EncoderService(backend: HashingBackend()), cache: try EmbeddingCache.open(directory: dir))
             .index(corpus(["document number 5", "document number 9"]), task: nil)
         let partials = PartialSink()
         let backend = HashingBackend()
-        let indexed = try await Indexer(service: EncoderService(backend: backend, tokenBudget: 8, maxRows: 2),
+        let indexed = try await Indexer(encoder: EncoderService(backend: backend, tokenBudget: 8, maxRows: 2),
                                         cache: try EmbeddingCache.open(directory: dir))
             .index(corpus(texts), task: nil, partialInterval: 0, onPartial: { partials.add($0) })
         let seen = partials.all
@@ -136,7 +136,7 @@ final class CacheAndIndexerTests: XCTestCase {
         // With an interval, batches in between are folded into later deliveries (the cache hits
         // still come first, at once).
         let slow = PartialSink()
-        _ = try await Indexer(service: EncoderService(backend: HashingBackend(delayPerBatch: 0.02), tokenBudget: 8, maxRows: 2),
+        _ = try await Indexer(encoder: EncoderService(backend: HashingBackend(delayPerBatch: 0.02), tokenBudget: 8, maxRows: 2),
                               cache: nil)
             .index(corpus(texts), task: nil, partialInterval: 60, onPartial: { slow.add($0) })
         XCTAssertEqual(slow.all.count, 1, "only the first batch within the interval")
@@ -146,7 +146,7 @@ final class CacheAndIndexerTests: XCTestCase {
         let backend = HashingBackend(maxLength: 40)
         let long = (1...12).map { "Sentence number \($0) is here." }.joined(separator: " ")
         let service = EncoderService(backend: backend)
-        let indexed = try await Indexer(service: service, cache: try EmbeddingCache.open(directory: dir))
+        let indexed = try await Indexer(encoder: service, cache: try EmbeddingCache.open(directory: dir))
             .index(corpus(["short text", long]), task: nil, chunkTokens: 12)
         XCTAssertEqual(indexed.chunks.first?.text, "short text")
         let longChunks = indexed.chunks.filter { $0.document == 1 }
@@ -159,7 +159,7 @@ final class CacheAndIndexerTests: XCTestCase {
         XCTAssertEqual(indexed.vectors.count, indexed.chunks.count)
         // The window limit (40 - overhead) forces several late-chunked windows for this document.
         XCTAssertGreaterThan(backend.stats.lateChunkedDocuments, 1)
-        let again = try await Indexer(service: service, cache: try EmbeddingCache.open(directory: dir))
+        let again = try await Indexer(encoder: service, cache: try EmbeddingCache.open(directory: dir))
             .index(corpus(["short text", long]), task: nil, chunkTokens: 12)
         XCTAssertEqual(again.embedded, 0)
         XCTAssertEqual(again.vectors, indexed.vectors)
@@ -169,7 +169,7 @@ final class CacheAndIndexerTests: XCTestCase {
         let sentence = "Alpha beta gamma delta epsilon zeta eta theta iota kappa. "
         let text = String(repeating: sentence, count: 10_000_000 / sentence.utf8.count)
         let start = Date()
-        let indexed = try await Indexer(service: EncoderService(backend: HashingBackend(maxLength: 512)), cache: nil)
+        let indexed = try await Indexer(encoder: EncoderService(backend: HashingBackend(maxLength: 512)), cache: nil)
             .index(corpus([text]), task: nil, chunkTokens: 100)
         // 11 tokens per sentence → 9 sentences (99 tokens) per chunk.
         XCTAssertEqual(indexed.chunks.count, (10_000_000 / sentence.utf8.count + 8) / 9)

@@ -43,7 +43,7 @@ final class RealModelTests: XCTestCase {
         let model = try model()
         let service = EncoderService(model: model)
         let long = (1...20).map { "Sentence \($0) talks about topic number \($0) in some detail." }.joined(separator: " ")
-        let indexer = Indexer(service: service, cache: try EmbeddingCache.open(directory: dir))
+        let indexer = Indexer(encoder: service, cache: try EmbeddingCache.open(directory: dir))
         let indexed = try await indexer.index(corpus([texts[0], long]), task: "retrieval.passage", chunkTokens: 24)
         XCTAssertEqual(indexed.chunks[0].text, texts[0])
         let chunks = indexed.chunks.filter { $0.document == 1 }
@@ -57,7 +57,7 @@ final class RealModelTests: XCTestCase {
         for (v, d) in zip(indexed.vectors.suffix(chunks.count), direct) { XCTAssertLessThan(maxAbsDiff(v, d), 1e-5) }
         XCTAssertLessThan(maxAbsDiff(indexed.vectors[0], try model.embed(texts: [texts[0]], task: "retrieval.passage")[0]), 1e-5)
 
-        let again = try await Indexer(service: EncoderService(model: model), cache: try EmbeddingCache.open(directory: dir))
+        let again = try await Indexer(encoder: EncoderService(model: model), cache: try EmbeddingCache.open(directory: dir))
             .index(corpus([texts[0], long]), task: "retrieval.passage", chunkTokens: 24)
         XCTAssertEqual(again.embedded, 0)
         XCTAssertEqual(again.cached, indexed.chunks.count)
@@ -65,8 +65,8 @@ final class RealModelTests: XCTestCase {
 
     func testMaxLengthIsPartOfTheKey() async throws {
         let model = try model()
-        let short = Indexer(service: EncoderService(model: model, maxLength: 6), cache: try EmbeddingCache.open(directory: dir))
-        let full = Indexer(service: EncoderService(model: model), cache: try EmbeddingCache.open(directory: dir))
+        let short = Indexer(encoder: EncoderService(model: model, maxLength: 6), cache: try EmbeddingCache.open(directory: dir))
+        let full = Indexer(encoder: EncoderService(model: model), cache: try EmbeddingCache.open(directory: dir))
         let a = try await short.embedCounting(texts: [texts[3]], task: nil)
         let b = try await full.embedCounting(texts: [texts[3]], task: nil)
         XCTAssertEqual(b.cached, 0, "a truncated vector is not served for the full text")

@@ -15,7 +15,7 @@ final class ServerLoadTests: XCTestCase {
     private func slowProvider(delay: Double) -> (EngineProvider, HashingBackend) {
         let backend = HashingBackend(delayPerBatch: delay, layers: 10)
         let service = EncoderService(backend: backend, tokenBudget: 64, maxRows: 8, minimumBatchTokens: 64)
-        return (EngineProvider(engine: Engine(service: service, cache: nil)), backend)
+        return (EngineProvider(engine: Engine(encoder: service, cache: nil)), backend)
     }
 
     private func texts(_ n: Int, _ tag: String) -> [String] { (0..<n).map { "\(tag) text number \($0)" } }

@@ -14,7 +14,7 @@ final class EvaluatingTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: home) }
 
     func testPairsThroughTheCacheMatchTheEngineVectors() async throws {
-        let engine = try Engine.open(EngineOptions(model: try Fixtures.defaultModelDirectory().path, cache: .directory(home)))
+        let engine = try await Engine.open(EngineOptions(model: try Fixtures.defaultModelDirectory().path, cache: .directory(home)))
         let first = ["A man is slicing onions.", "The bus is late.", "She plays the violin.", "It rained all night."]
         let second = ["A man is chopping an onion.", "The train left early.", "She is a musician.", "Penguins swim well."]
         let set = PairDataset(first: first, second: second, scores: [4.6, 1.5, 3.2, 0])

@@ -14,14 +14,14 @@ final class WorkspaceTests: XCTestCase {
     override func setUpWithError() throws { home = try Fixtures.temporaryDirectory("loupe-session") }
     override func tearDown() { try? FileManager.default.removeItem(at: home) }
 
-    func engine(maxLength: Int? = nil) throws -> Engine {
-        try Engine.open(EngineOptions(model: try Fixtures.defaultModelDirectory().path, maxLength: maxLength,
+    func engine(maxLength: Int? = nil) async throws -> Engine {
+        try await Engine.open(EngineOptions(model: try Fixtures.defaultModelDirectory().path, maxLength: maxLength,
                                       cache: .directory(home)))
     }
 
     func chunkedWorkspace() async throws -> (Workspace, IndexedCorpus) {
         let corpus = try CorpusLoader.load(paths: [try ChunkedCorpus.write(to: home).path])
-        let ws = try Workspace(engine: try engine(), corpus: corpus, chunkTokens: 16)
+        let ws = try Workspace(engine: try await engine(), corpus: corpus, chunkTokens: 16)
         let indexed = try await ws.index(task: nil)
         return (ws, indexed)
     }
@@ -83,7 +83,7 @@ final class WorkspaceTests: XCTestCase {
     func testQuestionsBeforeTheIndexSayItIsNotReady() async throws {
         let corpus = LoadedCorpus(documents: [Document(index: 0, text: "one", source: "a:1"),
                                               Document(index: 1, text: "two", source: "a:2")])
-        let ws = try Workspace(engine: try engine(), corpus: corpus)
+        let ws = try Workspace(engine: try await engine(), corpus: corpus)
         for question in [Question.neighbours(document: 0, k: 1), .clusters(ClusterSpec(k: 2)), .duplicates(threshold: 0.9),
                          .search(query: "one", queryTask: nil, k: 1)] {
             do {
@@ -98,7 +98,7 @@ final class WorkspaceTests: XCTestCase {
     func testSearchWorksOnThePartIndexedSoFar() async throws {
         let texts = (0..<40).map { "Document number \($0) talks about topic \($0 % 7)." }
         let corpus = LoadedCorpus(documents: texts.enumerated().map { Document(index: $0.offset, text: $0.element, source: "t:\($0.offset)") })
-        let ws = try Workspace(engine: try engine(), corpus: corpus)
+        let ws = try Workspace(engine: try await engine(), corpus: corpus)
         let partials = PartialLog()
         try await ws.index(task: nil, partialInterval: 0) { partials.add($0) }
         XCTAssertFalse(partials.values.isEmpty, "partial snapshots were reported")
@@ -111,7 +111,7 @@ final class WorkspaceTests: XCTestCase {
 
     func testMaxLengthReachesTheEncoder() async throws {
         let long = String(repeating: "a fairly long sentence about reading and writing, ", count: 20)
-        let limited = try engine(maxLength: 8)
+        let limited = try await engine(maxLength: 8)
         XCTAssertEqual(limited.maxLength, 8)
         let got = try await limited.embed([long], task: nil).vectors
         // Independently: the first 8 tokens (with <s> … </s>) straight through the model.

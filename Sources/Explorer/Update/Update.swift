@@ -31,6 +31,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .progress(let p):
         state.progress = p
         return []
+    case .endpoints(let endpoints):
+        noteEndpointChanges(&state, endpoints)
+        state.endpoints = endpoints
+        return []
     case .indexPartial(let task, let chunks):
         guard task == state.task, !state.indexReady, chunks > state.partialChunks else { return [] }
         state.partialChunks = chunks
@@ -70,6 +74,21 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.duplicates.lastWritten = path
         state.setStatus("wrote \(count) document \(count == 1 ? "index" : "indices") to drop to \(path)")
         return []
+    }
+}
+
+/// An endpoint that stops taking work (or comes back) is a status message; the rest of the pool goes on.
+func noteEndpointChanges(_ state: inout AppState, _ endpoints: [EndpointStatus]) {
+    let before = Dictionary(state.endpoints.map { ($0.name, $0.isUsable) }, uniquingKeysWith: { a, _ in a })
+    for e in endpoints where before[e.name] != nil && before[e.name] != e.isUsable {
+        let others = endpoints.filter(\.isUsable).count
+        if e.isUsable {
+            state.setStatus("endpoint \(e.name) is back")
+        } else {
+            let why = e.lastError.map { " (\($0))" } ?? ""
+            let rest = others == 0 ? "no endpoint is left" : "its work goes to the other \(others)"
+            state.setStatus("endpoint \(e.name) is \(e.state == .failed ? "out" : "down")\(why): \(rest)", error: others == 0)
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import EmbeddingEngine
 import Foundation
 
 /// Draws the whole explorer for `state` into a fresh Screen.
@@ -82,10 +83,40 @@ func renderStatus(_ state: AppState, into screen: inout Screen) {
     if let ms = state.lastLatencyMs {
         x += screen.put(String(format: " │ encoder %.0f ms", ms), x: x, y: y, style: .footer)
     }
+    if !state.endpoints.isEmpty {
+        x += renderEndpoints(state.endpoints, x: x, y: y, room: state.width - x - 24, into: &screen)
+    }
     if let status = state.status, x + 4 < state.width {
         x += screen.put(" │ ", x: x, y: y, style: .footer)
         screen.put(status, x: x, y: y, maxWidth: state.width - x, style: state.statusIsError ? .error : .footer)
     }
+}
+
+/// The endpoints on the status row: each one's port (or name) and speed, `down` or `out` when it takes
+/// no work — or, when that does not fit in `room`, how many are up and their total speed.
+func renderEndpoints(_ endpoints: [EndpointStatus], x: Int, y: Int, room: Int, into screen: inout Screen) -> Int {
+    func label(_ e: EndpointStatus) -> String {
+        let short = e.name.split(separator: ":").last.map { ":" + $0 } ?? e.name
+        switch e.state {
+        case .up, .backingOff: return e.tokensPerSecond > 0 ? "\(short) \(Format.rate(e.tokensPerSecond))/s" : "\(short) up"
+        case .setAside: return "\(short) down"
+        case .failed: return "\(short) out"
+        }
+    }
+    let each = endpoints.map(label)
+    var used = screen.put(" │ ", x: x, y: y, style: .footer)
+    if DisplayWidth.of(each.joined(separator: "  ")) + 3 <= room {
+        for (i, (e, text)) in zip(endpoints, each).enumerated() {
+            if i > 0 { used += screen.put("  ", x: x + used, y: y, style: .footer) }
+            used += screen.put(text, x: x + used, y: y, style: e.isUsable ? .footer : .error)
+        }
+        return used
+    }
+    let up = endpoints.filter(\.isUsable)
+    let rate = up.reduce(0) { $0 + $1.tokensPerSecond }
+    let text = "\(up.count)/\(endpoints.count) endpoints up" + (rate > 0 ? " \(Format.rate(rate)) tok/s" : "")
+    used += screen.put(text, x: x + used, y: y, style: up.count == endpoints.count ? .footer : .error)
+    return used
 }
 
 /// Last row: the key hints of the current view, as many as fit.

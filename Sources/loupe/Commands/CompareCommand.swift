@@ -45,7 +45,7 @@ struct CompareCommand: AsyncParsableCommand {
     func run() async throws {
         let texts = try AnalysisCLI.readStdinTexts()
         let list = taskList
-        let engine = try modelOptions.openEngine()
+        let engine = try await modelOptions.openEngine()
         if list.count == 2 && engine.info.tasks.isEmpty {
             throw CLIError("model \(engine.info.name) has no task adapters to compare; load jina-embeddings-v3 (--model DIR), "
                            + "or compare dimensions instead: loupe compare --dim K")

@@ -1,4 +1,5 @@
 import Corpus
+import EmbeddingEngine
 import Foundation
 import Session
 
@@ -30,17 +31,31 @@ enum CLI {
     static func openWorkspace(_ paths: [String], corpus: CorpusOptions, model: ModelOptions, task: String?,
                               preferred: String?, dim: Int?) async throws -> (workspace: Workspace, task: String?, indexed: IndexedCorpus) {
         let loaded = try loadCorpus(paths, options: corpus)
-        let engine = try model.openEngine()
+        let engine = try await model.openEngine()
         let resolved = try cliErrors { try engine.task(task, preferred: preferred) }
         try validate(dim, engine)
         let workspace = try cliErrors { try Workspace(engine: engine, corpus: loaded, chunkTokens: corpus.chunkTokens) }
+        if corpus.chunkTokens != nil, let note = engine.lateChunkingNote { CLI.note(note) }
         let indexed = try await cliErrors {
-            try await ProgressBar.run(service: engine.service, label: "indexing",
+            try await ProgressBar.run(encoder: engine.encoder, label: "indexing",
                                       enabled: !model.quiet && ProgressBar.stderrIsTerminal) {
                 try await workspace.index(task: resolved)
             }
         }
+        if !model.quiet { noteEndpoints(engine) }
         return (workspace, resolved, indexed)
+    }
+
+    /// With --endpoint: what each endpoint did, and its measured speed (what the arithmetic in
+    /// docs/remote-encoders.md needs). Tokens are the pool's estimate, about four UTF-8 bytes each.
+    static func noteEndpoints(_ engine: Engine) {
+        for e in engine.encoder.endpoints {
+            var line = "endpoint \(e.name): \(e.batchesDone) batch\(e.batchesDone == 1 ? "" : "es")"
+            if e.tokensPerSecond > 0 { line += String(format: ", about %.0f tokens/s", e.tokensPerSecond) }
+            if e.failures > 0 { line += ", \(e.failures) failed (last: \(e.lastError ?? "unknown"))" }
+            if !e.isUsable { line += ", set aside" }
+            note(line)
+        }
     }
 
     static func validate(_ dim: Int?, _ engine: Engine) throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Corpus
 import JinaEmbeddings
+import RemoteEncoders
 import Session
 
 /// `loupe embed`: JSON Lines in (`{"text": ...}` or `{"ids": [...]}` with --input-ids, each with an
@@ -42,11 +43,15 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard batchSize > 0 else { throw CLIError("--batch-size must be positive") }
-        let engine = try modelOptions.openEngine()
-        guard let model = engine.model else { throw CLIError("loupe embed needs a local model") }
+        let engine = try await modelOptions.openEngine()
+        // With --endpoint there are no weights here: texts go through the cache to the endpoints.
+        let model = engine.model
+        if model == nil, inputIds || noNormalize {
+            throw CLIError("\(inputIds ? "--input-ids" : "--no-normalize") needs the model's weights here: drop --endpoint")
+        }
         let defaultTask = try cliErrors { try engine.task(task, preferred: nil) }
         try CLI.validate(dim, engine)
-        if !inputIds, model.tokenizer == nil {
+        if !inputIds, let model, model.tokenizer == nil {
             var why = "no tokenizer.json"
             do { _ = try model.tokenize("", task: nil) } catch { why = "\(error)" }
             throw CLIError("model \(model.name) cannot tokenize text (\(why)); pass token ids with --input-ids")
@@ -59,9 +64,10 @@ struct EmbedCommand: AsyncParsableCommand {
         var pending: [Pending] = []
         var next = 0, lineCount = 0, failed = false
 
-        func flush() async {
+        func flush() async throws {
             guard !pending.isEmpty else { return }
             if let indexer, await flushThroughCache(indexer) { return }
+            guard let model else { return try await flushOneByOne(engine.indexer) }
             do {
                 let vectors = try model.embed(ids: pending.map(\.ids), tasks: pending.map(\.task), normalize: false)
                 for (p, v) in zip(pending, vectors) { outputs[p.line] = Self.embeddingLine(finish(v)) }
@@ -96,6 +102,23 @@ struct EmbedCommand: AsyncParsableCommand {
             return true
         }
 
+        /// Remote: each pending text alone, so a refused input is an error line and the others go on; when
+        /// no endpoint is left the command stops (what is done is in the cache).
+        func flushOneByOne(_ indexer: Indexer) async throws {
+            for p in pending {
+                do {
+                    let v = try await indexer.embed(texts: [p.text ?? ""], task: p.task, applyPrefix: !modelOptions.noPrefix,
+                                                    priority: .bulk)
+                    outputs[p.line] = Self.embeddingLine(finish(v[0]))
+                } catch let error as RemoteError {
+                    if case .allEndpointsFailed = error { throw CLIError("\(error)") }
+                    outputs[p.line] = Self.errorLine("\(error)"); failed = true
+                }
+            }
+            pending.removeAll()
+            while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
+        }
+
         while let raw = readLine(strippingNewline: true) {
             if raw.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let line = lineCount
@@ -106,10 +129,10 @@ struct EmbedCommand: AsyncParsableCommand {
                 outputs[line] = Self.errorLine("\(error)")
                 failed = true
             }
-            if pending.count >= batchSize { await flush() }
+            if pending.count >= batchSize { try await flush() }
             while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
         }
-        await flush()
+        try await flush()
         while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
         if failed { throw ExitCode.failure }
     }
@@ -122,7 +145,7 @@ struct EmbedCommand: AsyncParsableCommand {
         return v
     }
 
-    func parse(_ raw: String, line: Int, engine: Engine, model: EmbeddingModel, defaultTask: String?, maxLength: Int) throws -> Pending {
+    func parse(_ raw: String, line: Int, engine: Engine, model: EmbeddingModel?, defaultTask: String?, maxLength: Int) throws -> Pending {
         guard let obj = (try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any] else {
             throw CLIError("line \(line + 1): not a JSON object")
         }
@@ -143,10 +166,11 @@ struct EmbedCommand: AsyncParsableCommand {
             guard ids.count <= maxLength else {
                 throw CLIError("line \(line + 1): \(ids.count) ids exceed the maximum length \(maxLength)")
             }
-            try model.check(ids: ids)
+            try engine.encoder.check(ids: ids)
             return Pending(line: line, ids: ids, task: lineTask)
         }
         guard let text = obj["text"] as? String else { throw CLIError("line \(line + 1): no \"text\" string") }
+        guard let model else { return Pending(line: line, ids: [], task: lineTask, text: text) }
         let enc = try model.tokenize(text, task: lineTask, applyPrefix: !modelOptions.noPrefix, maxLength: maxLength)
         return Pending(line: line, ids: enc.ids, task: lineTask, text: text)
     }

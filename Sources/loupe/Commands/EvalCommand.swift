@@ -44,7 +44,7 @@ struct EvalCommand: AsyncParsableCommand {
 
     func run() async throws {
         let data = try cliErrors { try EvalDatasetLoader.load(path: dataset, textField: field, labelField: labelField) }
-        let engine = try modelOptions.openEngine()
+        let engine = try await modelOptions.openEngine()
         let plan = try cliErrors { try engine.evalPlan(tasks: tasks, dims: dims, k: k) }
         if !modelOptions.quiet {
             CLI.note("eval: \(data.summary); \(plan.tasks.count) task\(plan.tasks.count == 1 ? "" : "s") × "
@@ -56,7 +56,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let started = Date()
         let (report, cost) = try await cliErrors {
-            try await ProgressBar.run(service: engine.service, label: "embedding",
+            try await ProgressBar.run(encoder: engine.encoder, label: "embedding",
                                       enabled: !modelOptions.quiet && ProgressBar.stderrIsTerminal) {
                 try await engine.evaluate(data, plan: plan)
             }

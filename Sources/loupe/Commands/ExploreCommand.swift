@@ -56,7 +56,7 @@ struct ExploreCommand: AsyncParsableCommand {
         let queue = MessageQueue()
         let runner = EffectRunner(queue: queue)
         queue.post(.corpusLoaded(name: opened.name, documents: loaded.documents))
-        ExplorerStartup.start(options: modelOptions.engineOptions(), corpus: loaded, chunkTokens: corpusOptions.chunkTokens,
+        ExplorerStartup.start(options: try modelOptions.engineOptions(), corpus: loaded, chunkTokens: corpusOptions.chunkTokens,
                               task: task, dim: dim, evaluation: opened.evaluation, evaluationName: opened.evaluationName,
                               runner: runner)
 

@@ -45,13 +45,14 @@ struct IndexCommand: AsyncParsableCommand {
         let task = try cliErrors { try engine.task(self.task, preferred: TaskDefaults.passages) }
         let progress = StreamProgress()
         let indexed = try await cliErrors {
-            try await ProgressBar.run(service: engine.service, label: "indexing", stream: progress,
+            try await ProgressBar.run(encoder: engine.encoder, label: "indexing", stream: progress,
                                       enabled: !modelOptions.quiet && ProgressBar.stderrIsTerminal) {
                 try await engine.indexer.indexStreaming(reader, task: task, applyPrefix: engine.applyPrefix,
                                                         chunkTokens: corpusOptions.chunkTokens, progress: progress)
             }
         }
         CLI.noteRepairs(reader.repairedSequences, sources: reader.sources)
+        if !modelOptions.quiet { CLI.noteEndpoints(engine) }
         let seconds = Date().timeIntervalSince(start)
         let documents = indexed.documents
         if json {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JinaEmbeddings
+import RemoteEncoders
 import Session
 
 /// Model options shared by every command that embeds; they become the session's EngineOptions.
@@ -26,20 +27,50 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress output on stderr.")
     var quiet = false
 
-    func engineOptions(cache: EngineOptions.CacheChoice = .standard) -> EngineOptions {
-        EngineOptions(model: model, synthetic: synthetic, maxLength: maxLength, applyPrefix: !noPrefix,
-                      precision: precision, lossy: lossy, cache: cache)
+    @Option(name: .customLong("endpoint"), help: ArgumentHelp("""
+        Encode on a remote endpoint instead of here (repeat for several): loupe serve, text-embeddings-inference, \
+        an OpenAI-compatible server (vLLM, llama.cpp, Ollama) or the Jina API. --model DIR then only lends its tokenizer.
+        """, valueName: "URL"))
+    var endpoints: [String] = []
+
+    @Option(name: .long, help: "Endpoint dialect: loupe, jina, openai or tei (default: probe /info, then /v1/models).")
+    var endpointProtocol: String?
+
+    @Option(name: .long, help: "Model to ask OpenAI-compatible and Jina endpoints for (default: the one they list).")
+    var endpointModel: String?
+
+    @Option(name: .long, help: ArgumentHelp("""
+        Environment variable holding the endpoints' API key (default: JINA_API_KEY for the Jina API, OPENAI_API_KEY \
+        for OpenAI-compatible servers). Keys are never taken on the command line.
+        """, valueName: "NAME"))
+    var apiKeyEnv: String?
+
+    func engineOptions(cache: EngineOptions.CacheChoice = .standard) throws -> EngineOptions {
+        let kind = try endpointProtocol.map { value in try cliErrors { try EndpointKind.parse(value) } }
+        if endpoints.isEmpty, endpointProtocol != nil || endpointModel != nil || apiKeyEnv != nil {
+            throw CLIError("--endpoint-protocol, --endpoint-model and --api-key-env need --endpoint URL")
+        }
+        if !endpoints.isEmpty, precision != nil || lossy {
+            throw CLIError("--precision and --lossy choose how this machine multiplies; with --endpoint the endpoints do "
+                           + "(loupe serve --precision on them): drop it")
+        }
+        return EngineOptions(model: model, synthetic: synthetic, maxLength: maxLength, applyPrefix: !noPrefix,
+                             precision: precision, lossy: lossy,
+                             cache: cache, remote: RemoteOptions(endpoints: endpoints, kind: kind, model: endpointModel,
+                                                                 apiKeyVariable: apiKeyEnv))
     }
 
-    /// Opens the session's engine: stderr says which model and why (unless --quiet) and any degraded
-    /// mode (always). Errors become one-line CLI errors.
-    func openEngine(cache: EngineOptions.CacheChoice = .standard) throws -> Engine {
-        try cliErrors { try Engine.open(engineOptions(cache: cache), note: noteHandler) }
+    /// Opens the session's engine (the model here, or the endpoints): stderr says which model and why
+    /// (unless --quiet) and any degraded mode (always). Errors become one-line CLI errors.
+    func openEngine(cache: EngineOptions.CacheChoice = .standard) async throws -> Engine {
+        let options = try engineOptions(cache: cache)
+        return try await cliErrors { try await Engine.open(options, note: noteHandler) }
     }
 
     /// The model alone (benchmarks), announced the same way.
     func loadModel() throws -> EmbeddingModel {
-        try cliErrors { try Engine.loadModel(engineOptions(), note: noteHandler) }
+        guard endpoints.isEmpty else { throw CLIError("--endpoint: loupe bench measures the model on this machine; drop --endpoint") }
+        return try cliErrors { try Engine.loadModel(engineOptions(), note: noteHandler) }
     }
 
     var noteHandler: @Sendable (SessionNote) -> Void {

@@ -8,10 +8,10 @@ enum ProgressBar {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
     /// `stream`: a corpus indexed a block at a time; the bar then shows how much of it was read.
-    static func run<T: Sendable>(service: EncoderService, label: String, stream: StreamProgress? = nil, enabled: Bool,
+    static func run<T: Sendable>(encoder: any EmbeddingEncoder, label: String, stream: StreamProgress? = nil, enabled: Bool,
                                  _ body: () async throws -> T) async throws -> T {
         try await run(enabled: enabled, line: { width in
-            let p = service.progress
+            let p = encoder.progress
             if let s = stream?.snapshot, s.bytesRead > 0 { return render(s, encoder: p, label: label, width: width) }
             return p.textsTotal > 0 ? render(p, label: label, width: width) : nil
         }, body)

@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = idleTimeout { config.idleTimeout = max(1, v) }
         if let apiKeyFile { config.apiKey = try cliErrors { try ServerConfiguration.readAPIKey(path: apiKeyFile) } }
 
-        let engine = try modelOptions.openEngine(cache: noCache ? .off : .standard)
+        let engine = try await modelOptions.openEngine(cache: noCache ? .off : .standard)
         let provider = EngineProvider(engine: engine)
         let server = EmbeddingServer(provider: provider, configuration: config) { line in
             FileHandle.standardError.write(Data(("loupe serve: " + line + "\n").utf8))

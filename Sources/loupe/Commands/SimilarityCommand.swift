@@ -22,7 +22,7 @@ struct SimilarityCommand: AsyncParsableCommand {
 
     func run() async throws {
         let texts = try AnalysisCLI.readStdinTexts()
-        let engine = try modelOptions.openEngine()
+        let engine = try await modelOptions.openEngine()
         let resolved = try cliErrors { try engine.task(task, preferred: TaskDefaults.matching) }
         try CLI.validate(dim, engine)
         let (vectors, _) = try await cliErrors { try await engine.embed(texts, task: resolved, dim: dim) }
