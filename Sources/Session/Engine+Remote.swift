@@ -13,7 +13,9 @@ extension Engine {
             throw SessionError.options("--max-length \(n) cannot be applied by remote endpoints (each truncates at its own "
                                        + "maximum); start `loupe serve` with --max-length \(n) instead")
         }
-        if options.wantsLossy { note(.notice("lossy mode is a local setting: the endpoints compute as they were started")) }
+        if (try options.resolvedPrecision()) != .exact {
+            note(.notice("the precision is a local setting: the endpoints compute as they were started (loupe serve --precision)"))
+        }
         let cache = openCache(options, note: note)
         let pool = try await RemoteEncoderPool.connect(
             options.remote, environment: options.environment,

@@ -80,7 +80,7 @@ final class StreamingTests: XCTestCase {
         let texts = (0..<500).map { "document \($0 % 450) about topic \($0 % 450 % 7)" }  // 50 repeats across blocks
         try Data(texts.joined(separator: "\n").utf8).write(to: file)
         let backend = HashingBackend()
-        let indexer = Indexer(service: EncoderService(backend: backend), cache: try EmbeddingCache.open(directory: dir, log: { _ in }))
+        let indexer = Indexer(encoder: EncoderService(backend: backend), cache: try EmbeddingCache.open(directory: dir, log: { _ in }))
         let progress = StreamProgress()
         let summary = try await indexer.indexStreaming(try CorpusReader(paths: [file.path]), task: "text-matching",
                                                        blockDocuments: 64, progress: progress)

@@ -41,7 +41,7 @@ struct IndexCommand: AsyncParsableCommand {
         // The corpus is read and embedded a block at a time (memory does not grow with its size); the
         // paths are checked before the model loads.
         let reader = try cliErrors { try CorpusReader(paths: corpus, field: corpusOptions.field) }
-        let engine = try modelOptions.openEngine()
+        let engine = try await modelOptions.openEngine()
         let task = try cliErrors { try engine.task(self.task, preferred: TaskDefaults.passages) }
         let progress = StreamProgress()
         let indexed = try await cliErrors {
