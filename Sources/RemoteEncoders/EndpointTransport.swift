@@ -21,6 +21,10 @@ struct EndpointTransport: Sendable {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
                                                      timeout: .init(connect: .seconds(10)))
         configuration.httpVersion = .http1Only
+        // A refused connection fails at once: the pool retries elsewhere and paces this endpoint itself
+        // (EndpointHealth), instead of AsyncHTTPClient retrying it until the connect timeout (10 s per
+        // request to a stopped server).
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
