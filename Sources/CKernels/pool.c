@@ -32,7 +32,7 @@ static struct {
     atomic_uint generation;     // bumped once per job
     atomic_int pending;         // workers still running the current job
     atomic_flag busy;           // a caller owns the pool
-    int started;                // workers created so far (index 1 ... started)
+    atomic_int started;         // workers created so far (index 1 ... started); waiting workers read it
     int count;                  // participants in the current job (caller included)
     void (*fn)(void *, int, int);
     void *ctx;
@@ -57,7 +57,8 @@ static int64_t now_ns(void) {
 static atomic_int cpu_of[MAX_THREADS];
 
 static int shares_core(int index, int cpu) {
-    for (int j = 0; j <= pool.started && j < MAX_THREADS; j++)
+    int started = atomic_load_explicit(&pool.started, memory_order_relaxed);
+    for (int j = 0; j <= started && j < MAX_THREADS; j++)
         if (j != index && atomic_load_explicit(&cpu_of[j], memory_order_relaxed) == cpu) return 1;
     return 0;
 }
