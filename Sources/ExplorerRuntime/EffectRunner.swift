@@ -16,6 +16,9 @@ public final class EffectRunner: @unchecked Sendable {
     private var _workspace: Workspace?
     private var _fatal: String?
     private var tasks: [Int: Task<Void, Never>] = [:]
+    /// Cancelled questions still running (cancellation is cooperative): waited for before the process
+    /// ends, so no computation is inside a library whose exit handlers already ran.
+    private var cancelled: [Task<Void, Never>] = []
     private var indexTask: Task<Void, Never>?
     private var progressTask: Task<Void, Never>?
 
@@ -56,7 +59,12 @@ public final class EffectRunner: @unchecked Sendable {
                 if tasks.count > 64 { tasks = tasks.filter { $0.key > id - 32 } }
             }
         case .cancel(let id):
-            lock.withLock { tasks.removeValue(forKey: id) }?.cancel()
+            lock.withLock { () -> Task<Void, Never>? in
+                guard let job = tasks.removeValue(forKey: id) else { return nil }
+                cancelled.append(job)
+                if cancelled.count > 64 { cancelled = Array(cancelled.suffix(32)) }
+                return job
+            }?.cancel()
         case .reindex(let task):
             reindex(task)
         case .writeDropList(let documents):
@@ -112,17 +120,27 @@ public final class EffectRunner: @unchecked Sendable {
         }
     }
 
-    public func stop() {
+    /// Cancels everything and waits up to `seconds` for the cancelled work to wind down (the explorer's
+    /// exit: a computation still inside BLAS while the process's exit handlers run could crash it).
+    public func stop(waitingUpTo seconds: Double = 0) {
         let all = lock.withLock { () -> [Task<Void, Never>] in
-            defer { tasks = [:]; indexTask = nil; progressTask = nil }
-            return Array(tasks.values) + [indexTask, progressTask].compactMap { $0 }
+            defer { tasks = [:]; cancelled = []; indexTask = nil; progressTask = nil }
+            return Array(tasks.values) + cancelled + [indexTask, progressTask].compactMap { $0 }
         }
         for t in all { t.cancel() }
+        guard seconds > 0, !all.isEmpty else { return }
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            for t in all { await t.value }
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + seconds)
     }
 
-    /// Waits until the indexing and every question started so far have finished (for tests).
+    /// Waits until the indexing and every question started so far, cancelled ones included, have finished
+    /// (for tests).
     public func waitUntilIdle() async {
-        let running = lock.withLock { Array(tasks.values) + [indexTask].compactMap { $0 } }
+        let running = lock.withLock { Array(tasks.values) + cancelled + [indexTask].compactMap { $0 } }
         for t in running { await t.value }
     }
 

@@ -79,6 +79,6 @@ final class ExplorerLoop: @unchecked Sendable {
                 latency.add(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
             }
         }
-        runner.stop()
+        runner.stop(waitingUpTo: 2)
     }
 }
