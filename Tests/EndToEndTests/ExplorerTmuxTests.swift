@@ -112,8 +112,13 @@ final class ExplorerTmuxTests: XCTestCase {
         try tmux.waitFor("\(faq.count) documents under none", timeout: 300)
         let query = "How do I get my money back?"
         tmux.type(query)
-        let screen = try tmux.waitFor("results for “\(query)”", timeout: 60)
-        let rows = Array(screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropFirst(4).prefix(5))
+        try tmux.waitFor("results for “\(query)”", timeout: 60)
+        // The first five rows once drawn (a capture can land between the summary line and the rows).
+        var rows: [String] = []
+        try tmux.waitUntil(timeout: 10, describe: { "the result rows were never drawn: \(rows)" }) {
+            rows = Array(tmux.capture().split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropFirst(4).prefix(5))
+            return rows.count == 5 && rows.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        }
         XCTAssertTrue(rows.contains { $0.lowercased().contains("refund") }, rows.joined(separator: "\n"))
         tmux.keys("Escape")   // out of the query field, so q quits
         tmux.keys("q")
