@@ -37,9 +37,9 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let context = BenchContext(options: modelOptions)
         let sgemm = Self.measureSgemm()
-        let fmaPeak = FastKernels.fmaPeakGFLOPS(threads: FastKernels.threads)
+        let fmaPeak = Self.fmaPeak()
         if !json && fmaPeak > 0 {
-            print(String(format: "fp32 fma peak %.0f GFLOP/s on %d threads: the ceiling of exact fp32 arithmetic here", fmaPeak,
+            print(String(format: "fp32 fma peak %.0f GFLOP/s on %d threads: the ceiling of exact fp32 arithmetic here (each case: its share of the peak measured just before and after it)", fmaPeak,
                          FastKernels.threads))
             let c = FastKernels.shapeCalibration
             print("cpu family \(FastKernels.cpuFamily); exact kernels' tile shape: \(FastKernels.defaultGemmShape.rawValue)"
@@ -67,7 +67,7 @@ struct BenchCommand: AsyncParsableCommand {
             for var line in lines {
                 line.sgemmGflops = line.sgemmGflops ?? sgemm
                 if Self.engineCases.contains(name) || Self.isBatchCase(name) {
-                    line.fmaPeakGflops = fmaPeak
+                    line.fmaPeakGflops = line.fmaPeakGflops ?? fmaPeak
                     line.extra += [("cpu_family", Double(FastKernels.cpuFamily)),
                                    ("widened_panels", FastKernels.defaultGemmShape == .widenedPanels ? 1 : 0)]
                 }
@@ -97,9 +97,7 @@ struct BenchCommand: AsyncParsableCommand {
                 // No tokenizer (synthetic): 16 text tokens + a 12-token prefix + <s> </s>.
                 ids = Self.randomIDs(16 + (task == "retrieval.query" ? 12 : 0) + 2, model: model, seed: 2)
             }
-            // The fma peak again right here: a clock that dropped after the previous cases (heat,
-            // power) shows as a lower peak, and the query's time alone cannot tell that apart.
-            let peakNow = FastKernels.fmaPeakGFLOPS(threads: FastKernels.threads)
+            let peakBefore = Self.fmaPeak()
             _ = try model.embed(ids: [ids], tasks: [task])  // warm-up
             var runs: [(seconds: Double, counters: ProcessCounters)] = []
             for _ in 0..<5 {
@@ -107,18 +105,20 @@ struct BenchCommand: AsyncParsableCommand {
                 let t = try measure { try model.embed(ids: [ids], tasks: [task]) }.1
                 runs.append((t, ProcessCounters.now() - before))
             }
+            let peakAfter = Self.fmaPeak()
             let median = runs.sorted { $0.seconds < $1.seconds }[runs.count / 2]
             let t = median.seconds, c = median.counters
-            return BenchLine(name: name, seconds: t, tokensPerSecond: Double(ids.count) / t,
-                             gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9,
-                             extra: [("min_seconds", runs.map(\.seconds).min() ?? t), ("max_seconds", runs.map(\.seconds).max() ?? t),
-                                     ("fma_peak_before_gflops", peakNow),
-                                     ("cpu_seconds", c.cpuSeconds), ("minor_faults", Double(c.minorFaults)),
-                                     ("context_switches", Double(c.voluntarySwitches + c.involuntarySwitches))],
-                             note: String(format: "median of 5 (%.3f-%.3f s), %d tokens; fma peak just before %.0f; that run: cpu %.3f s, %d page faults, %d+%d context switches",
-                                          runs.map(\.seconds).min() ?? t, runs.map(\.seconds).max() ?? t, ids.count, peakNow,
-                                          c.cpuSeconds, c.minorFaults, c.voluntarySwitches, c.involuntarySwitches)
-                                 + Self.precisionNote(model))
+            var line = BenchLine(name: name, seconds: t, tokensPerSecond: Double(ids.count) / t,
+                                 gflops: model.forwardFLOPs(rowLengths: [ids.count]) / t / 1e9,
+                                 extra: [("min_seconds", runs.map(\.seconds).min() ?? t), ("max_seconds", runs.map(\.seconds).max() ?? t),
+                                         ("cpu_seconds", c.cpuSeconds), ("minor_faults", Double(c.minorFaults)),
+                                         ("context_switches", Double(c.voluntarySwitches + c.involuntarySwitches))],
+                                 note: String(format: "median of 5 (%.3f-%.3f s), %d tokens; that run: cpu %.3f s, %d page faults, %d+%d context switches",
+                                              runs.map(\.seconds).min() ?? t, runs.map(\.seconds).max() ?? t, ids.count,
+                                              c.cpuSeconds, c.minorFaults, c.voluntarySwitches, c.involuntarySwitches)
+                                     + Self.precisionNote(model))
+            line.bracketPeak(before: peakBefore, after: peakAfter)
+            return line
         }
         let parts = name.split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw CLIError("bad case \(name)") }
@@ -128,15 +128,24 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let batch = (0..<rows).map { Self.randomIDs(length, model: model, seed: UInt64(10 + $0)) }
         let task = try benchTask(model)
+        let peakBefore = Self.fmaPeak()
         let before = ProcessCounters.now()
         let (_, t) = try measure { try model.embed(ids: batch, tasks: [task]) }
         let cpu = (ProcessCounters.now() - before).cpuSeconds
+        let peakAfter = Self.fmaPeak()
         let tokens = rows * length
-        return BenchLine(name: name, seconds: t, tokensPerSecond: Double(tokens) / t,
-                         gflops: model.forwardFLOPs(rowLengths: Array(repeating: length, count: rows)) / t / 1e9,
-                         extra: [("cpu_seconds", cpu)],
-                         note: String(format: "task %@, cpu %.2f s", task ?? "none", cpu) + Self.precisionNote(model))
+        var line = BenchLine(name: name, seconds: t, tokensPerSecond: Double(tokens) / t,
+                             gflops: model.forwardFLOPs(rowLengths: Array(repeating: length, count: rows)) / t / 1e9,
+                             extra: [("cpu_seconds", cpu)],
+                             note: String(format: "task %@, cpu %.2f s", task ?? "none", cpu) + Self.precisionNote(model))
+        line.bracketPeak(before: peakBefore, after: peakAfter)
+        return line
     }
+
+    /// The fp32 fma peak right now (~0.2 s). Measured around every timed case: the clock of a shared or
+    /// warm machine moves by 5-10 % within a minute, so the share of one peak read at the start of a run
+    /// misstates a case that ran at another clock.
+    static func fmaPeak() -> Double { FastKernels.fmaPeakGFLOPS(threads: FastKernels.threads) }
 
     static func precisionNote(_ model: EmbeddingModel) -> String {
         model.precision == .exact ? "" : ", precision \(model.precision.rawValue)"
@@ -185,7 +194,10 @@ struct BenchCommand: AsyncParsableCommand {
         if let g = l.gflops { parts.append(String(format: "%7.1f GFLOP/s", g)) }
         if let s = l.sgemmGflops { parts.append(String(format: "sgemm %.0f", s)) }
         if let e = l.efficiency { parts.append(String(format: "eff %.2f", e)) }
-        if let p = l.fmaPeakGflops, p > 0, let g = l.gflops { parts.append(String(format: "%.0f%% of peak", 100 * g / p)) }
+        if let p = l.fmaPeakGflops, p > 0, let g = l.gflops {
+            let bracket = l.peakBracket.map { String(format: " %.0f-%.0f", $0.before, $0.after) } ?? ""
+            parts.append(String(format: "%.0f%% of peak", 100 * g / p) + bracket)
+        }
         if let r = l.peakRSSBytes { parts.append(String(format: "peak RSS %.2f GB", Double(r) / 1e9)) }
         if let n = l.note { parts.append("[\(n)]") }
         return parts.joined(separator: "  ")

@@ -16,6 +16,16 @@ struct BenchLine {
     var extra: [(String, Double)] = []
     var note: String? = nil
 
+    /// The fma peak measured just before and just after the case, when it was (`fmaPeakGflops` is then their mean).
+    var peakBracket: (before: Double, after: Double)? = nil
+
+    mutating func bracketPeak(before: Double, after: Double) {
+        guard before > 0, after > 0 else { return }
+        peakBracket = (before, after)
+        fmaPeakGflops = (before + after) / 2
+        extra += [("fma_peak_before_gflops", before), ("fma_peak_after_gflops", after)]
+    }
+
     var efficiency: Double? {
         guard let g = gflops, let s = sgemmGflops, s > 0 else { return nil }
         return g / s

@@ -1,0 +1,37 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `loupe bench --json`: every timed engine case carries the fma peak measured just before and just after
+/// it, and its share is computed against their mean (a clock that moved during a long case must not be
+/// compared with a peak read at the start of the run). Timings themselves are not asserted.
+final class BenchEndToEndTests: XCTestCase {
+    func testEveryTimedCaseIsBracketedByItsOwnPeakMeasurements() throws {
+        let home = try Fixtures.temporaryDirectory("loupe-e2e-bench")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let model = try Fixtures.url("jina-e2e").path
+        let run = try LoupeBinary.run(["bench", "--model", model, "--case", "query", "--case", "2x16", "--json"], home: home)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        XCTAssertEqual(lines.compactMap { $0["case"] as? String }, ["query", "2x16"], run.stdout)
+        for line in lines {
+            let gflops = try XCTUnwrap(line["gflops"] as? Double, "\(line)")
+            XCTAssertGreaterThan(gflops, 0)
+            guard let before = line["fma_peak_before_gflops"] as? Double else {
+                // No AVX-512 here: no peak is measured, so no share may be printed either.
+                XCTAssertNil(line["of_fma_peak"], "\(line)")
+                XCTAssertNil(line["fma_peak_gflops"], "\(line)")
+                continue
+            }
+            let after = try XCTUnwrap(line["fma_peak_after_gflops"] as? Double, "\(line)")
+            let peak = try XCTUnwrap(line["fma_peak_gflops"] as? Double, "\(line)")
+            let share = try XCTUnwrap(line["of_fma_peak"] as? Double, "\(line)")
+            XCTAssertGreaterThan(before, 0)
+            XCTAssertGreaterThan(after, 0)
+            XCTAssertEqual(peak, (before + after) / 2, accuracy: 1e-4 * peak)
+            XCTAssertEqual(share, gflops / peak, accuracy: 1e-4 * share)
+        }
+    }
+}
