@@ -45,10 +45,12 @@ public struct ModelSummary: Equatable, Sendable {
     public var hiddenSize: Int
     public var defaultTask: String?
     public var instructions: [String: String]
+    /// A precision other than exact (`--precision bf16|int8`), shown in the header; nil when exact.
+    public var precision: String?
     public init(name: String, tasks: [String], dimensions: [Int], hiddenSize: Int, defaultTask: String?,
-                instructions: [String: String] = [:]) {
+                instructions: [String: String] = [:], precision: String? = nil) {
         self.name = name; self.tasks = tasks; self.dimensions = dimensions; self.hiddenSize = hiddenSize
-        self.defaultTask = defaultTask; self.instructions = instructions
+        self.defaultTask = defaultTask; self.instructions = instructions; self.precision = precision
     }
     public init(_ info: ModelInfo) {
         self.init(name: info.name, tasks: info.tasks, dimensions: info.dimensions, hiddenSize: info.hiddenSize,

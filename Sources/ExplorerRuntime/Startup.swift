@@ -23,7 +23,9 @@ public enum ExplorerStartup {
                 try engine.validate(dimension: dim)
                 runner.workspace = try Workspace(engine: engine, corpus: corpus, chunkTokens: chunkTokens,
                                                  evaluation: evaluation)
-                queue.post(.modelLoaded(ModelSummary(engine.info), task: resolved, dim: dim))
+                var summary = ModelSummary(engine.info)
+                summary.precision = engine.inexactPrecision
+                queue.post(.modelLoaded(summary, task: resolved, dim: dim))
                 if chunkTokens != nil, let note = engine.lateChunkingNote { queue.post(.failed(id: nil, message: note)) }
                 if let evaluation {
                     let (queries, relevance) = searchable(evaluation, corpus: corpus)

@@ -30,6 +30,8 @@ public final class Engine: Sendable {
     public var model: EmbeddingModel? { (service?.backend as? ModelBackend)?.model }
 
     public var info: ModelInfo { encoder.info }
+    /// The local model's precision when it is not exact ("bf16", "int8"); nil when exact or remote.
+    public var inexactPrecision: String? { model.flatMap { $0.precision == .exact ? nil : $0.precision.rawValue } }
     /// The maximum tokens per input the encoder sees (`--max-length`, capped by the model's own).
     public var maxLength: Int { encoder.maxLength }
 

@@ -110,6 +110,8 @@ final class ExplorerTmuxTests: XCTestCase {
             .split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         try tmux.start(width: 120, height: 40, command: command(binary, "--precision int8 --model \(q(model)) samples/faq.txt"))
         try tmux.waitFor("\(faq.count) documents under none", timeout: 300)
+        XCTAssertTrue(tmux.capture().split(separator: "\n").first?.contains("(int8)") == true,
+                      "the header names the precision: \(tmux.capture())")
         let query = "How do I get my money back?"
         tmux.type(query)
         try tmux.waitFor("results for “\(query)”", timeout: 60)

@@ -1,6 +1,7 @@
 import XCTest
 import Analysis
 import Session
+import EmbeddingEngine
 @testable import Explorer
 
 /// Rendered screens compared with literal lines (trailing spaces trimmed), written by hand from
@@ -56,6 +57,26 @@ final class SnapshotTests: XCTestCase {
         // Every row is exactly 80 columns of cells, wide glyphs included.
         XCTAssertEqual(screen.cells.count, 80 * 24)
         XCTAssertEqual(screen[21, 5].text, "漢"); XCTAssertEqual(screen[22, 5].width, 0)
+    }
+
+    func testHeaderNamesAnInexactPrecisionOnly() {
+        var int8 = TestStates.miniLM
+        int8.precision = "int8"
+        assertLines(render(TestStates.ready(model: int8)), [" loupe │ model all-MiniLM-L6-v2 (int8) │ task none │ dim 384/384"])
+        assertLines(render(TestStates.ready()), [" loupe │ model all-MiniLM-L6-v2 │ task none │ dim 384/384"])
+    }
+
+    func testStatusRowShowsEachEndpointsState() {
+        var s = TestStates.ready(width: 120)
+        _ = update(&s, .endpoints([
+            EndpointStatus(name: "127.0.0.1:8081", kind: "loupe", state: .up, tokensPerSecond: 470),
+            EndpointStatus(name: "127.0.0.1:8082", kind: "loupe", state: .backingOff, tokensPerSecond: 430, retryIn: 2.3),
+            EndpointStatus(name: "127.0.0.1:8083", kind: "loupe", state: .backingOff, retryIn: 0),
+            EndpointStatus(name: "127.0.0.1:8084", kind: "tei", state: .setAside, retryIn: 15),
+            EndpointStatus(name: "127.0.0.1:8085", kind: "openai", state: .failed),
+        ]))
+        let row = render(s).lines[22]
+        XCTAssertTrue(row.contains(":8081 470/s  :8082 retry in 3s  :8083 retrying  :8084 down  :8085 out"), row)
     }
 
     func testMatrixHeatmapAndCursor() {

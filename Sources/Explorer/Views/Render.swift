@@ -41,11 +41,11 @@ func renderTooSmall(_ state: AppState, into screen: inout Screen) {
     }
 }
 
-/// Row 0: the program, the model, the task (with its prefix hint) and the dimension.
+/// Row 0: the program, the model (and its precision unless exact), the task and the dimension.
 func renderHeader(_ state: AppState, into screen: inout Screen) {
     screen.fill(Rect(x: 0, y: 0, width: state.width, height: 1), style: .header)
     var x = screen.put(" loupe ", x: 0, y: 0, style: .header)
-    let model = state.model?.name ?? "loading model…"
+    let model = state.model.map { $0.name + ($0.precision.map { " (\($0))" } ?? "") } ?? "loading model…"
     let full = state.model.map { $0.dimensions.max() ?? $0.hiddenSize } ?? 0
     let parts = ["model \(model)", "task \(TaskCatalog.name(state.task))",
                  state.model == nil ? "" : "dim \(state.dim)/\(full)"]
@@ -92,13 +92,17 @@ func renderStatus(_ state: AppState, into screen: inout Screen) {
     }
 }
 
-/// The endpoints on the status row: each one's port (or name) and speed, `down` or `out` when it takes
-/// no work — or, when that does not fit in `room`, how many are up and their total speed.
+/// The endpoints on the status row: each one's port (or name) and speed, `retry in Ns` after a failure,
+/// `down` or `out` when it takes no work — or, when that does not fit in `room`, how many are up and their
+/// total speed.
 func renderEndpoints(_ endpoints: [EndpointStatus], x: Int, y: Int, room: Int, into screen: inout Screen) -> Int {
     func label(_ e: EndpointStatus) -> String {
         let short = e.name.split(separator: ":").last.map { ":" + $0 } ?? e.name
         switch e.state {
-        case .up, .backingOff: return e.tokensPerSecond > 0 ? "\(short) \(Format.rate(e.tokensPerSecond))/s" : "\(short) up"
+        case .up: return e.tokensPerSecond > 0 ? "\(short) \(Format.rate(e.tokensPerSecond))/s" : "\(short) up"
+        case .backingOff:
+            guard let wait = e.retryIn, wait > 0 else { return "\(short) retrying" }
+            return "\(short) retry in \(Int(wait.rounded(.up)))s"
         case .setAside: return "\(short) down"
         case .failed: return "\(short) out"
         }
