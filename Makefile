@@ -80,7 +80,7 @@ fuzz: fixtures fuzz-build
 # runtime, even for `loupe --help`), so it runs in the plain and ASan suites only.
 TSAN_TESTS ?= EncoderServiceTests|ServerTests|RemoteEncodersTests|CacheAndIndexerTests|StreamingTests|SessionTests|ExplorerRuntimeTests|IndexEndToEndTests|CacheUnavailableTests/testA(CacheFile|FileWhere)|ExplorerMonkeyTests
 
-sanitize: setup fixtures
+sanitize: setup fixtures venv
 	ASAN_OPTIONS=detect_leaks=0 LOUPE_TEST_TIMEOUT_SCALE=6 $(SWIFT) test --sanitize=address --scratch-path .build-asan \
 		--parallel --num-workers 2
 	TSAN_OPTIONS=halt_on_error=1 LOUPE_TEST_TIMEOUT_SCALE=10 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan \

@@ -20,10 +20,7 @@ final class ServeEndToEndTests: XCTestCase {
 
     /// Starts `loupe serve --port 0 …` on the jina-e2e checkpoint; returns the port it printed.
     private func startServer(_ extra: [String] = []) throws -> Int {
-        let binary = Fixtures.repoRoot.appendingPathComponent(".build/debug/loupe")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw E2EError("\(binary.path) is missing; `swift build` (or `swift test`) builds it")
-        }
+        let binary = try LoupeBinary.url()  // the sanitized one under `make sanitize`
         let process = Process()
         process.executableURL = binary
         process.arguments = ["serve", "--model", try Fixtures.url("jina-e2e").path, "--port", "0"] + extra
