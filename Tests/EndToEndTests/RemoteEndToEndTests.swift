@@ -89,6 +89,10 @@ final class RemoteEndToEndTests: XCTestCase {
         for task in ["retrieval.query", "text-matching"] {
             let remote = try loupe(["embed", "--task", task] + endpointArgs(urls), stdin: try jsonl(texts))
             XCTAssertEqual(remote.status, 0, remote.stderr)
+            for url in urls {  // stderr reports what each endpoint did, as the corpus commands do
+                let name = url.replacingOccurrences(of: "http://", with: "")
+                XCTAssertTrue(remote.stderr.contains("endpoint \(name): "), remote.stderr)
+            }
             // Another LOUPE_HOME: the local vectors are computed here, not read from the remote run's cache.
             let local = try LoupeBinary.run(["embed", "--task", task, "--model", try modelPath()],
                                             home: try localHome(), stdin: try jsonl(texts))

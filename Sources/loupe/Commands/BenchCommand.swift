@@ -39,7 +39,7 @@ struct BenchCommand: AsyncParsableCommand {
         let sgemm = Self.measureSgemm()
         let fmaPeak = Self.fmaPeak()
         if !json && fmaPeak > 0 {
-            print(String(format: "fp32 fma peak %.0f GFLOP/s on %d threads: the ceiling of exact fp32 arithmetic here (each case: its share of the peak measured just before and after it)", fmaPeak,
+            print(String(format: "fp32 fma peak %.0f GFLOP/s on %d threads: the ceiling of exact fp32 arithmetic here (each case: its share of the higher of the peaks measured just before and after it)", fmaPeak,
                          FastKernels.threads))
             let c = FastKernels.shapeCalibration
             print("cpu family \(FastKernels.cpuFamily); exact kernels' tile shape: \(FastKernels.defaultGemmShape.rawValue)"

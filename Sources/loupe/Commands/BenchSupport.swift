@@ -16,13 +16,15 @@ struct BenchLine {
     var extra: [(String, Double)] = []
     var note: String? = nil
 
-    /// The fma peak measured just before and just after the case, when it was (`fmaPeakGflops` is then their mean).
+    /// The fma peak measured just before and just after the case, when it was. `fmaPeakGflops` is then the
+    /// higher of the two: a low reading is a disturbed measurement (a neighbour, a thread not yet awake:
+    /// readings of half the peak happen), not a lower ceiling, so the share is never flattered by one.
     var peakBracket: (before: Double, after: Double)? = nil
 
     mutating func bracketPeak(before: Double, after: Double) {
         guard before > 0, after > 0 else { return }
         peakBracket = (before, after)
-        fmaPeakGflops = (before + after) / 2
+        fmaPeakGflops = max(before, after)
         extra += [("fma_peak_before_gflops", before), ("fma_peak_after_gflops", after)]
     }
 

@@ -134,6 +134,7 @@ struct EmbedCommand: AsyncParsableCommand {
         }
         try await flush()
         while let out = outputs.removeValue(forKey: next) { print(out); next += 1 }
+        if !modelOptions.quiet { CLI.noteEndpoints(engine) }  // with --endpoint: what each one did (stderr)
         if failed { throw ExitCode.failure }
     }
 
