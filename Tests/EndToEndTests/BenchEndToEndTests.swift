@@ -4,7 +4,8 @@ import XCTest
 
 /// `loupe bench --json`: every timed engine case carries the fma peak measured just before and just after
 /// it, and its share is computed against the higher of the two (a clock that moved during a long case must
-/// not be compared with a peak read at the start of the run; a disturbed low reading must not flatter it). Timings themselves are not asserted.
+/// not be compared with a peak read at the start of the run; a disturbed low reading must not flatter it).
+/// Timings themselves are not asserted.
 final class BenchEndToEndTests: XCTestCase {
     func testEveryTimedCaseIsBracketedByItsOwnPeakMeasurements() throws {
         let home = try Fixtures.temporaryDirectory("loupe-e2e-bench")

@@ -142,9 +142,9 @@ struct BenchCommand: AsyncParsableCommand {
         return line
     }
 
-    /// The fp32 fma peak right now (~0.2 s). Measured around every timed case: the clock of a shared or
-    /// warm machine moves by 5-10 % within a minute, so the share of one peak read at the start of a run
-    /// misstates a case that ran at another clock.
+    /// The fp32 fma peak right now (~0.2 s). Measured before and after every timed case (`bracketPeak`): the
+    /// clock of a shared or warm machine moves by 5-10 % within a minute, so one peak read at the start of a
+    /// run misstates a case that ran at another clock.
     static func fmaPeak() -> Double { FastKernels.fmaPeakGFLOPS(threads: FastKernels.threads) }
 
     static func precisionNote(_ model: EmbeddingModel) -> String {
