@@ -46,41 +46,59 @@ typedef struct {
     gemm_body body;   // the kernel for this dtype and CPU (or the plain reference)
     int split_rows;   // threads take row ranges (all panels) instead of panel ranges (all rows)
     atomic_int quantized;  // INT8: parts done quantizing their share of the rows
+    atomic_size_t next_row;  // split_rows: the first row no part has taken yet
 } gemm_job;
+
+// Runs the body on rows [r0, r1) and every panel (quantizing those rows first for INT8).
+static void gemm_rows(const gemm_job *j, size_t r0, size_t r1) {
+    loupe_gemm_args g = j->args;
+    g.x += r0 * g.ldx; g.y += r0 * g.ldy; g.m = r1 - r0; g.row += r0;
+    g.p0 = 0; g.p1 = g.w->panels;
+    if (g.xq) {
+        g.xq += r0 * g.ldq; g.xs += r0; g.xz += r0;
+        loupe_quantize_rows(g.x, g.m, g.ldx, g.w->k, (uint8_t *)g.xq, g.ldq, (float *)g.xs, (int32_t *)g.xz,
+                            g.flags & LOUPE_GEMM_PLAIN);
+    }
+    j->body(&g);
+}
 
 // Thread `index` of `count` takes a contiguous run of panels (output columns); every thread
 // reads all of X, so no thread waits for another and the sums never depend on the split.
 // With many rows (or fewer panels than threads), threads take row ranges instead, in whole
 // 12-row units: each thread then reads only its own rows of X, and the weights are streamed
-// the same number of times.
+// the same number of times. Row ranges are taken from a shared counter, large first and
+// shrinking to 12 rows (guided self-scheduling): on a shared machine one core often runs slower
+// for a while, and equal shares fixed in advance left the other waiting at every job's end
+// (~2 % of a forward pass, issue 16).
 static void gemm_part(void *ctx, int index, int count) {
     gemm_job *j = ctx;
     loupe_gemm_args g = j->args;
     size_t panels = g.w->panels;
+    if (j->split_rows) {
+        size_t m = g.m;
+        for (;;) {
+            size_t r0 = atomic_load_explicit(&j->next_row, memory_order_relaxed), units, r1;
+            do {
+                if (r0 >= m) return;
+                units = (m - r0 + 11) / 12;
+                units = (units + 2 * (size_t)count - 1) / (2 * (size_t)count);  // half an even share of what is left
+                r1 = r0 + units * 12 < m ? r0 + units * 12 : m;
+            } while (!atomic_compare_exchange_weak_explicit(&j->next_row, &r0, r1, memory_order_relaxed,
+                                                            memory_order_relaxed));
+            gemm_rows(j, r0, r1);
+        }
+    }
     if (g.xq) {
-        // INT8: every part quantizes its share of the rows of x (its own rows when threads split
-        // rows, else a slice, after which all parts wait for each other: each needs every row).
-        size_t units = j->split_rows ? (g.m + 11) / 12 : g.m, unit = j->split_rows ? 12 : 1;
-        size_t r0 = units * (size_t)index / (size_t)count * unit, r1 = units * (size_t)(index + 1) / (size_t)count * unit;
-        if (r1 > g.m) r1 = g.m;
+        // INT8: every part quantizes a slice of the rows of x, after which all parts wait for each
+        // other: each needs every row.
+        size_t r0 = g.m * (size_t)index / (size_t)count, r1 = g.m * (size_t)(index + 1) / (size_t)count;
         if (r0 < r1)
             loupe_quantize_rows(g.x + r0 * g.ldx, r1 - r0, g.ldx, g.w->k, (uint8_t *)g.xq + r0 * g.ldq, g.ldq,
                                 (float *)g.xs + r0, (int32_t *)g.xz + r0, g.flags & LOUPE_GEMM_PLAIN);
-        if (!j->split_rows) loupe_pool_barrier(&j->quantized, count, index);
+        loupe_pool_barrier(&j->quantized, count, index);
     }
-    if (j->split_rows) {
-        size_t units = (g.m + 11) / 12;
-        size_t r0 = units * (size_t)index / (size_t)count * 12;
-        size_t r1 = units * (size_t)(index + 1) / (size_t)count * 12;
-        if (r1 > g.m) r1 = g.m;
-        if (r0 >= r1) return;
-        g.x += r0 * g.ldx; g.y += r0 * g.ldy; g.m = r1 - r0; g.row += r0;
-        g.p0 = 0; g.p1 = panels;
-        if (g.xq) { g.xq += r0 * g.ldq; g.xs += r0; g.xz += r0; }
-    } else {
-        g.p0 = panels * (size_t)index / (size_t)count;
-        g.p1 = panels * (size_t)(index + 1) / (size_t)count;
-    }
+    g.p0 = panels * (size_t)index / (size_t)count;
+    g.p1 = panels * (size_t)(index + 1) / (size_t)count;
     if (g.p0 < g.p1) j->body(&g);
 }
 
@@ -113,7 +131,7 @@ int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w
                     const loupe_lora *lora, float *y, size_t ldy, int flags) {
     if (!x || !w || !y || m == 0 || ldx < w->k || ldy < w->n) return -1;
     if (!lora_fits(lora, w)) return -1;
-    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0, NULL, 0, NULL, NULL}, pick_body(w, flags), 0, 0};
+    gemm_job job = {{x, m, ldx, w, bias, y, ldy, flags, lora, 0, 0, 0, NULL, 0, NULL, NULL}, pick_body(w, flags), 0, 0, 0};
     // Below ~1 MFLOP the wake-up of a second thread costs more than it saves.
     double flops = 2.0 * (double)m * (double)w->n * (double)w->k;
     int threads = loupe_get_threads();

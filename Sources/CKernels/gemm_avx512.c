@@ -43,6 +43,7 @@ static LOUPE_AVX512 AI void ukr64(loupe_dtype dt, int mr, size_t K, const float 
     __m512 c[6 * 4];
     for (int i = 0; i < 6 * 4; i++) c[i] = _mm512_setzero_ps();
     size_t es = dt == LOUPE_DTYPE_F32 ? 4 : 2, line = 64 * es, half = 32 * es;
+    loupe_prefetch_rows(y, g->ldy, mr, (size_t)nv * 4);
     const float *xr[6];
     for (int i = 0; i < mr; i++) xr[i] = x + (size_t)i * ldx;
     for (size_t k = 0; k < K; k++) {
@@ -93,6 +94,7 @@ static LOUPE_AVX512 AI void ukr32(loupe_dtype dt, int mr, size_t K, const float 
     __m512 c[MR * 2];
     for (int i = 0; i < MR * 2; i++) c[i] = _mm512_setzero_ps();
     size_t line = dt == LOUPE_DTYPE_F32 ? 128 : 64;
+    loupe_prefetch_rows(y, g->ldy, mr, (size_t)nv * 4);
     const float *xr[MR];
     for (int i = 0; i < mr; i++) xr[i] = x + (size_t)i * ldx;
     for (size_t k = 0; k < K; k++) {
@@ -147,6 +149,7 @@ static LOUPE_AVX512 AI void ukr64w(int mr, size_t kn, const float *x, size_t ldx
                                    int nv) {
     __m512 c[6 * 4];
     for (int i = 0; i < 6 * 4; i++) c[i] = _mm512_setzero_ps();
+    if (last) loupe_prefetch_rows(y, g->ldy, mr, (size_t)nv * 4);
     if (!first)
         for (int i = 0; i < mr; i++)
             for (int j = 0; j < 4; j++) c[i * 4 + j] = _mm512_load_ps(acc + i * 64 + 16 * j);

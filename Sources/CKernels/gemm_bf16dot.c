@@ -16,6 +16,7 @@ static LOUPE_AVX512BF16 AI void ukr(int mr, size_t pairs, const uint32_t *xr, si
                                     float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
     __m512 c[6 * 4];
     for (int i = 0; i < 6 * 4; i++) c[i] = _mm512_setzero_ps();
+    loupe_prefetch_rows(y, g->ldy, mr, (size_t)nv * 4);
     const uint32_t *xi[6];
     for (int i = 0; i < mr; i++) xi[i] = xr + (size_t)i * ldp;
     for (size_t kk = 0; kk < pairs; kk++) {

@@ -111,6 +111,7 @@ static LOUPE_VNNI AI void ukr(int mr, size_t kq, const uint8_t *x, size_t ldq, c
                               const int8_t *pf, float *y, const loupe_gemm_args *g, size_t row, size_t panel, int nv) {
     __m512i c[6 * 4];
     for (int i = 0; i < 6 * 4; i++) c[i] = _mm512_setzero_si512();
+    loupe_prefetch_rows(y, g->ldy, mr, (size_t)nv * 4);
     const int32_t *xr[6];
     for (int i = 0; i < mr; i++) xr[i] = (const int32_t *)(x + (size_t)i * ldq);
     for (size_t kk = 0; kk < kq; kk++) {

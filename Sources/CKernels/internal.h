@@ -45,6 +45,16 @@ loupe_epilogue_avx512(__m512 v, __m512 bv, int has_bias, const __m512 *lora, int
     return v;
 }
 
+/// Asks for the lines of a tile's output rows (mr rows of `bytes` from y, stride ldy floats) with
+/// intent to write, at the start of a micro-kernel: the output of a large product is far beyond the
+/// caches (a whole batch's [tokens, 3072] is 50 MB), and the epilogue's stores (and its loads of
+/// y_old for the residual add) waited on DRAM after every k loop; the k loop now hides that wait.
+static __attribute__((always_inline)) inline void loupe_prefetch_rows(const float *y, size_t ldy, int mr,
+                                                                      size_t bytes) {
+    for (int i = 0; i < mr; i++)
+        for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch((const char *)(y + (size_t)i * ldy) + o, 1, 3);
+}
+
 /// Stores one micro-kernel tile through the epilogue: mr rows × nv ≤ 16·NV columns, accumulators
 /// c[i·NV + j] = row i, columns 16j ..< 16j+16. Shared by the exact (NV = 4, or 2 for 32-column
 /// panels) and the lossy (NV = 4) kernels. `row` is the tile's first row in the whole product (for the LoRA rows),

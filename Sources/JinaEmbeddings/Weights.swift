@@ -42,15 +42,17 @@ struct WeightMatrix: @unchecked Sendable {
     }
 }
 
-/// Low-rank task adapters of one Linear, y += scaling·(x·A[t]ᵀ)·B[t]ᵀ, packed for the GEMM at load:
-/// `down` stacks every adapter's A ([n·r, in], one 32-row panel for jina's 5 × 4), so one product
-/// gives x·A[t]ᵀ for all adapters at the cost of one panel; `up[t]` is B[t] [out, r], read by the
-/// base product's epilogue. A stays 16-bit when its values are bf16 (the published checkpoint
-/// stores adapters in bf16: half the bytes to stream, the same values); B is f32 (small).
+/// Low-rank task adapters of one Linear, y += scaling·(x·A[t]ᵀ)·B[t]ᵀ, packed at load:
+/// `downT` is every A transposed ([n][in][r] f32), from which `FastKernels.loraDown` computes each
+/// token's own adapter only (rank 4); `down` stacks every adapter's A ([n·r, in], one 32-row panel
+/// for jina's 5 × 4) for the BLAS fallback and other ranks, where one product gives x·A[t]ᵀ for all
+/// adapters. `up[t]` is B[t] [out, r], read by the base product's epilogue. `down` stays 16-bit when
+/// A's values are bf16 (the published checkpoint stores adapters in bf16); B is f32 (small).
 struct LinearLoRA: Sendable {
     let count: Int            // n adapters
     let rank: Int             // r
-    let down: PackedWeights   // [n·r, in]
+    let down: PackedWeights   // [n·r, in]: the BLAS fallback's stacked product
+    let downT: [Float]        // [n][in][r]: A transposed, for FastKernels.loraDown (each row its own adapter)
     let up: [PackedWeights]   // n × [out, r]
     let scaling: Float
 
@@ -63,6 +65,13 @@ struct LinearLoRA: Sendable {
         } else {
             down = try PackedWeights(f32: a, rows: count * rank, cols: inFeatures)
         }
+        var downT = [Float](repeating: 0, count: count * inFeatures * rank)
+        for t in 0..<count {
+            for q in 0..<rank {
+                for c in 0..<inFeatures { downT[(t * inFeatures + c) * rank + q] = a[(t * rank + q) * inFeatures + c] }
+            }
+        }
+        self.downT = downT
         up = try (0..<count).map { t in
             try PackedWeights(f32: Array(b[(t * outFeatures * rank)..<((t + 1) * outFeatures * rank)]),
                               rows: outFeatures, cols: rank)
@@ -105,8 +114,8 @@ struct Linear: Sendable {
 
     /// x [tokens, in] → y [tokens, out]. Token i uses adapter `adapters.rows[i]` (none when
     /// negative), so one batch may mix tasks: the base product runs once over all tokens, the
-    /// adapters' down-projections in one more product (t = scaling · x·A_allᵀ, every adapter
-    /// side by side, one 32-column panel for jina's 5 × 4), and each token's rank-r up-projection
+    /// down-projection t = scaling · x·A[t]ᵀ once per token for its own adapter (`loraDown`; the
+    /// fallback: one stacked product for every adapter), and each token's rank-r up-projection
     /// inside the base product's epilogue — before the GELU and before the residual add.
     /// `scratch`: at least tokens × `scratchPerToken` floats.
     func forward(_ x: UnsafePointer<Float>, tokens: Int, adapters: RowAdapters,
@@ -122,9 +131,17 @@ struct Linear: Sendable {
         var fused: FastKernels.FusedLoRA?
         if let lora, adapters.any {
             let nr = lora.count * lora.rank
-            FastKernels.gemm(x: x, m: tokens, w: lora.down, bias: nil, into: scratch,
-                             options: path == .fallback ? .blasFallback : [])
-            for i in 0..<(tokens * nr) { scratch[i] *= lora.scaling }
+            if path.useFallback || lora.rank != 4 {   // loraDown's AVX-512 tile is rank 4 (jina's)
+                FastKernels.gemm(x: x, m: tokens, w: lora.down, bias: nil, into: scratch,
+                                 options: path == .fallback ? .blasFallback : [])
+                for i in 0..<(tokens * nr) { scratch[i] *= lora.scaling }
+            } else {
+                lora.downT.withUnsafeBufferPointer {
+                    FastKernels.loraDown(x: x, m: tokens, ldx: inFeatures, k: inFeatures, at: $0.baseAddress!,
+                                         count: lora.count, rank: lora.rank, adapters: adapters.rows,
+                                         scaling: lora.scaling, into: scratch, ldt: nr)
+                }
+            }
             fused = FastKernels.FusedLoRA(t: scratch, ldt: nr, rank: lora.rank, adapters: adapters.rows, up: lora.up)
         }
         if let bias {

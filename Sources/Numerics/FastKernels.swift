@@ -193,6 +193,18 @@ public enum FastKernels {
         }
     }
 
+    /// The task adapters' down-projection for `FusedLoRA.t`, each row only for its own adapter:
+    /// `t[i·ldt + a·rank + q] = scaling · Σ_c x[i, c] · at[a][c][q]` for rows whose adapter
+    /// `a = adapters[i]` is in `0..<count` (other entries untouched). `at`: every adapter's A
+    /// transposed, [count][k][rank]. The same bits as `gemm(x, A_all) · scaling` (one fma chain per
+    /// output, k ascending), at a fifth of its work for jina's 5 adapters.
+    public static func loraDown(x: UnsafePointer<Float>, m: Int, ldx: Int, k: Int, at: UnsafePointer<Float>,
+                                count: Int, rank: Int, adapters: UnsafePointer<Int32>, scaling: Float,
+                                into t: UnsafeMutablePointer<Float>, ldt: Int, options: Options = []) {
+        let rc = loupe_lora_down(x, m, ldx, k, at, count, rank, adapters, scaling, t, ldt, options.c)
+        precondition(rc == 0, "loraDown: bad arguments")
+    }
+
     @usableFromInline
     static func gemmUnchecked(_ x: UnsafePointer<Float>, _ m: Int, _ ldx: Int, _ w: PackedWeights,
                               _ bias: UnsafePointer<Float>?, _ lora: FusedLoRA?, _ y: UnsafeMutablePointer<Float>,

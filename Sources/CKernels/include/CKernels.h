@@ -143,6 +143,16 @@ typedef struct {
 int loupe_gemm_lora(const float *x, size_t m, size_t ldx, const loupe_weights *w, const float *bias,
                     const loupe_lora *lora, float *y, size_t ldy, int flags);
 
+/// The task adapters' down-projection for loupe_gemm_lora's t, each row only for its own adapter:
+///   t[i·ldt + a·rank + q] = (Σ_c x[i·ldx + c] · at[(a·k + c)·rank + q]) · scaling
+/// (acc = 0, one fma per c ascending, then one multiply) for every row i whose adapter
+/// a = adapter[i] lies in [0, count); other entries of t are left as they are. at holds the
+/// adapters' A transposed, [count][k][rank] f32. The same bits as the stacked product
+/// loupe_gemm(x, A_all) · scaling on every path (AVX-512 for rank 4, else plain C; flags:
+/// LOUPE_GEMM_PLAIN forces plain) and at any thread count. Returns 0, or -1 on bad arguments.
+int loupe_lora_down(const float *x, size_t m, size_t ldx, size_t k, const float *at, size_t count, size_t rank,
+                    const int32_t *adapter, float scaling, float *t, size_t ldt, int flags);
+
 /// The GEMM epilogue alone, for products computed elsewhere (the BLAS fallback on machines
 /// without AVX-512): y[i, j] = [y_old +] act(acc[i, j] + bias[j] + lora[i, col0 + j]) for
 /// i < m, j < n, in loupe_gemm's order (bias is already offset to column col0; lora may be
