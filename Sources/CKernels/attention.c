@@ -4,7 +4,7 @@
 // 6-row group runs all three phases on one key block while its 6 × 512 scores sit in L1:
 // scores S = q·kᵀ (register-blocked 6 × 64 micro-kernel that also folds the row maxima), the
 // running max / sum update with P = exp(S - max) in place, then O = O·corr + P·V (6 × 64 micro-
-// kernel over all 64 dims, rescale in its epilogue). O is divided by the sum at the end.
+// kernel over all 64 dims, rescale in its epilogue). O is divided by the sum in the last key block's epilogue.
 // The plain path performs the same operations in the same order (including the 16-lane partial
 // sums and their fixed reduction tree), so both paths agree bit for bit.
 #include "internal.h"
@@ -154,8 +154,11 @@ static LOUPE_AVX512 AI void qk_ukr(int mr, const float *qs, const float *kp, flo
 
 // o[i, 0..63] = o[i]·corr[i] + Σ_k p[i·SLD + k]·vp[k·64 ..] for mr ≤ 6 rows (the product is one
 // fma chain over k from 0; the rescale and the add are separate roundings, as in the plain path).
+// first: o is not read (the plain path's o is 0 there and corr 0, and 0·0 + acc = acc: an fma chain
+// from +0 never ends at -0), so the output rows need no clearing; last: the division by the row's
+// softmax sum (final once this block's softmax ran) follows in registers, the plain path's last pass.
 static LOUPE_AVX512 AI void pv_ukr(int mr, size_t kb, const float *p, const float *vp, float *o, size_t ldo,
-                                   const float *corr) {
+                                   const float *corr, int first, int last, const float *l) {
     __m512 c[SR * 4];
     for (int i = 0; i < SR * 4; i++) c[i] = _mm512_setzero_ps();
     for (size_t k = 0; k < kb; k++) {
@@ -168,9 +171,11 @@ static LOUPE_AVX512 AI void pv_ukr(int mr, size_t kb, const float *p, const floa
     }
     for (int i = 0; i < mr; i++) {
         float *oi = o + (size_t)i * ldo;
-        __m512 cr = _mm512_set1_ps(corr[i]);
-        for (int j = 0; j < 4; j++)
-            _mm512_storeu_ps(oi + 16 * j, _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(oi + 16 * j), cr), c[i * 4 + j]));
+        __m512 cr = _mm512_set1_ps(corr[i]), vl = _mm512_set1_ps(l[i]);
+        for (int j = 0; j < 4; j++) {
+            __m512 v = first ? c[i * 4 + j] : _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(oi + 16 * j), cr), c[i * 4 + j]);
+            _mm512_storeu_ps(oi + 16 * j, last ? _mm512_div_ps(v, vl) : v);
+        }
     }
 }
 
@@ -204,7 +209,7 @@ static LOUPE_AVX512 AI float softmax_row_avx512(float *s, size_t kb, float mb, f
 // One group of mr ≤ 6 query rows against one key block, all three phases while the group's
 // scores (mr × BK floats) stay in L1: scores + row max, softmax, O = O·corr + P·V.
 static LOUPE_AVX512 AI void group_block(int mr, const float *qs, const float *kp, const float *vp, size_t k0,
-                                        size_t kb, float *sbuf, float *o, size_t ldo, float *m, float *l) {
+                                        size_t kb, size_t nk, float *sbuf, float *o, size_t ldo, float *m, float *l) {
     float mx[SR * 16] __attribute__((aligned(64)));
     float corr[SR];
     for (int i = 0; i < mr * 16; i++) mx[i] = -INFINITY;
@@ -216,13 +221,13 @@ static LOUPE_AVX512 AI void group_block(int mr, const float *qs, const float *kp
         float mb = _mm512_reduce_max_ps(_mm512_load_ps(mx + i * 16));  // max is exact in any order
         corr[i] = softmax_row_avx512(sbuf + (size_t)i * SLD, kb, mb, &m[i], &l[i]);
     }
-    pv_ukr(mr, kb, sbuf, vp + k0 * HD, o, ldo, corr);
+    pv_ukr(mr, kb, sbuf, vp + k0 * HD, o, ldo, corr, k0 == 0, k0 + kb == nk, l);
 }
 
 // Constant mr per instance so the accumulators stay in registers.
 static LOUPE_AVX512 void group_block_any(int mr, const float *qs, const float *kp, const float *vp, size_t k0,
-                                         size_t kb, float *sbuf, float *o, size_t ldo, float *m, float *l) {
-#define GB(R) group_block(R, qs, kp, vp, k0, kb, sbuf, o, ldo, m, l)
+                                         size_t kb, size_t nk, float *sbuf, float *o, size_t ldo, float *m, float *l) {
+#define GB(R) group_block(R, qs, kp, vp, k0, kb, nk, sbuf, o, ldo, m, l)
     switch (mr) {
     case 1: GB(1); break; case 2: GB(2); break; case 3: GB(3); break; case 4: GB(4); break;
     case 5: GB(5); break; default: GB(6); break;
@@ -270,21 +275,13 @@ static LOUPE_AVX512 void head_avx512(const float *q, size_t ld, size_t r0, size_
             for (size_t d = 0; d < HD; d += 16)
                 _mm512_store_ps(qs + i * HD + d, _mm512_mul_ps(_mm512_loadu_ps(qi + d), vscale));
         }
-        for (size_t i = 0; i < rows; i++) {
-            st.m[i] = -INFINITY; st.l[i] = 0;
-            memset(out + (q0 + i) * ldo, 0, HD * sizeof(float));
-        }
+        for (size_t i = 0; i < rows; i++) { st.m[i] = -INFINITY; st.l[i] = 0; }
         for (size_t k0 = 0; k0 < nk; k0 += BK) {
             size_t kb = nk - k0 < BK ? nk - k0 : BK;
             for (size_t g = 0; g < rows; g += SR) {
                 int mr = (int)(rows - g < SR ? rows - g : SR);
-                group_block_any(mr, qs + g * HD, kp, vp, k0, kb, sbuf, out + (q0 + g) * ldo, ldo, st.m + g, st.l + g);
+                group_block_any(mr, qs + g * HD, kp, vp, k0, kb, nk, sbuf, out + (q0 + g) * ldo, ldo, st.m + g, st.l + g);
             }
-        }
-        for (size_t i = 0; i < rows; i++) {
-            float *o = out + (q0 + i) * ldo;
-            __m512 vl = _mm512_set1_ps(st.l[i]);
-            for (size_t d = 0; d < HD; d += 16) _mm512_storeu_ps(o + d, _mm512_div_ps(_mm512_loadu_ps(o + d), vl));
         }
     }
 }
