@@ -35,4 +35,34 @@ final class BenchEndToEndTests: XCTestCase {
             XCTAssertEqual(share, gflops / peak, accuracy: 1e-4 * share)
         }
     }
+
+    /// `--repeat N`: the line is the run with the median share, and says how many runs and their range.
+    func testRepeatedRunsReportTheMedianRunAndTheRange() throws {
+        let home = try Fixtures.temporaryDirectory("loupe-e2e-bench-repeat")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let model = try Fixtures.url("jina-e2e").path
+        let run = try LoupeBinary.run(["bench", "--model", model, "--case", "2x16", "--repeat", "3", "--json"], home: home)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let line = try XCTUnwrap(run.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.first, run.stdout)
+        XCTAssertEqual(line["runs"] as? Double, 3, "\(line)")
+        let note = try XCTUnwrap(line["note"] as? String)
+        if let share = line["of_fma_peak"] as? Double {
+            let low = try XCTUnwrap(line["of_fma_peak_min"] as? Double), high = try XCTUnwrap(line["of_fma_peak_max"] as? Double)
+            XCTAssertLessThanOrEqual(low, share + 1e-9)
+            XCTAssertLessThanOrEqual(share, high + 1e-9)
+            XCTAssertTrue(note.contains("median of 3 runs by share"), note)
+            // Three shares listed, the reported one among them.
+            let listed = try XCTUnwrap(note.split(separator: "(").last).dropLast().split(separator: " ").compactMap { Double($0) }
+            XCTAssertEqual(listed.count, 3, note)
+            XCTAssertTrue(listed.contains { abs($0 - share) < 0.0006 }, note)
+        } else {
+            XCTAssertTrue(note.contains("median of 3 runs by time"), note)
+        }
+
+        let bad = try LoupeBinary.run(["bench", "--model", model, "--case", "2x16", "--repeat", "0"], home: home)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--repeat takes 1 to 100 runs"), bad.stderr)
+    }
 }
