@@ -7,15 +7,20 @@ import XCTest
 /// not be compared with a peak read at the start of the run; a disturbed low reading must not flatter it).
 /// Timings themselves are not asserted.
 final class BenchEndToEndTests: XCTestCase {
-    func testEveryTimedCaseIsBracketedByItsOwnPeakMeasurements() throws {
+    /// `loupe bench --model jina-e2e ARGS` in a fresh home: the process and its JSON lines.
+    private func bench(_ args: [String]) throws -> (run: (status: Int32, stdout: String, stderr: String), lines: [[String: Any]]) {
         let home = try Fixtures.temporaryDirectory("loupe-e2e-bench")
         defer { try? FileManager.default.removeItem(at: home) }
-        let model = try Fixtures.url("jina-e2e").path
-        let run = try LoupeBinary.run(["bench", "--model", model, "--case", "query", "--case", "2x16", "--json"], home: home)
-        XCTAssertEqual(run.status, 0, run.stderr)
+        let run = try LoupeBinary.run(["bench", "--model", try Fixtures.url("jina-e2e").path] + args, home: home)
         let lines = run.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
+        return (run, lines)
+    }
+
+    func testEveryTimedCaseIsBracketedByItsOwnPeakMeasurements() throws {
+        let (run, lines) = try bench(["--case", "query", "--case", "2x16", "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(lines.compactMap { $0["case"] as? String }, ["query", "2x16"], run.stdout)
         for line in lines {
             let gflops = try XCTUnwrap(line["gflops"] as? Double, "\(line)")
@@ -38,14 +43,9 @@ final class BenchEndToEndTests: XCTestCase {
 
     /// `--repeat N`: the line is the run with the median share, and says how many runs and their range.
     func testRepeatedRunsReportTheMedianRunAndTheRange() throws {
-        let home = try Fixtures.temporaryDirectory("loupe-e2e-bench-repeat")
-        defer { try? FileManager.default.removeItem(at: home) }
-        let model = try Fixtures.url("jina-e2e").path
-        let run = try LoupeBinary.run(["bench", "--model", model, "--case", "2x16", "--repeat", "3", "--json"], home: home)
+        let (run, lines) = try bench(["--case", "2x16", "--repeat", "3", "--json"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        let line = try XCTUnwrap(run.stdout.split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.first, run.stdout)
+        let line = try XCTUnwrap(lines.first, run.stdout)
         XCTAssertEqual(line["runs"] as? Double, 3, "\(line)")
         let note = try XCTUnwrap(line["note"] as? String)
         if let share = line["of_fma_peak"] as? Double {
@@ -61,7 +61,7 @@ final class BenchEndToEndTests: XCTestCase {
             XCTAssertTrue(note.contains("median of 3 runs by time"), note)
         }
 
-        let bad = try LoupeBinary.run(["bench", "--model", model, "--case", "2x16", "--repeat", "0"], home: home)
+        let bad = try bench(["--case", "2x16", "--repeat", "0"]).run
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--repeat takes 1 to 100 runs"), bad.stderr)
     }
