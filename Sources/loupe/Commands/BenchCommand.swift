@@ -156,20 +156,14 @@ struct BenchCommand: AsyncParsableCommand {
     /// says what the machine does, one run what that minute did.
     static func medianRun(_ runs: [BenchLine]) -> BenchLine {
         guard runs.count > 1 else { return runs[0] }
-        func share(_ l: BenchLine) -> Double? {
-            guard let g = l.gflops, let p = l.fmaPeakGflops, p > 0 else { return nil }
-            return g / p
-        }
-        let shares = runs.compactMap(share)
-        let ordered = shares.count == runs.count ? runs.sorted { share($0)! < share($1)! } : runs.sorted { $0.seconds > $1.seconds }
+        let shares = runs.compactMap(\.shareOfPeak)
+        let byShare = shares.count == runs.count
+        let ordered = byShare ? runs.sorted { $0.shareOfPeak! < $1.shareOfPeak! } : runs.sorted { $0.seconds > $1.seconds }
         var line = ordered[ordered.count / 2]
-        let listed = shares.count == runs.count ? runs.map { String(format: "%.3f", share($0)!) }
-                                                : runs.map { String(format: "%.3f s", $0.seconds) }
-        line.note = (line.note ?? "") + "; median of \(runs.count) runs by \(shares.count == runs.count ? "share" : "time") (\(listed.joined(separator: " ")))"
+        let listed = byShare ? shares.map { String(format: "%.3f", $0) } : runs.map { String(format: "%.3f s", $0.seconds) }
+        line.note = (line.note ?? "") + "; median of \(runs.count) runs by \(byShare ? "share" : "time") (\(listed.joined(separator: " ")))"
         line.extra += [("runs", Double(runs.count))]
-        if shares.count == runs.count {
-            line.extra += [("of_fma_peak_min", shares.min()!), ("of_fma_peak_max", shares.max()!)]
-        }
+        if byShare { line.extra += [("of_fma_peak_min", shares.min()!), ("of_fma_peak_max", shares.max()!)] }
         return line
     }
 
@@ -225,9 +219,9 @@ struct BenchCommand: AsyncParsableCommand {
         if let g = l.gflops { parts.append(String(format: "%7.1f GFLOP/s", g)) }
         if let s = l.sgemmGflops { parts.append(String(format: "sgemm %.0f", s)) }
         if let e = l.efficiency { parts.append(String(format: "eff %.2f", e)) }
-        if let p = l.fmaPeakGflops, p > 0, let g = l.gflops {
+        if let share = l.shareOfPeak {
             let bracket = l.peakBracket.map { String(format: " %.0f-%.0f", $0.before, $0.after) } ?? ""
-            parts.append(String(format: "%.0f%% of peak", 100 * g / p) + bracket)
+            parts.append(String(format: "%.0f%% of peak", 100 * share) + bracket)
         }
         if let r = l.peakRSSBytes { parts.append(String(format: "peak RSS %.2f GB", Double(r) / 1e9)) }
         if let n = l.note { parts.append("[\(n)]") }

@@ -28,6 +28,12 @@ struct BenchLine {
         extra += [("fma_peak_before_gflops", before), ("fma_peak_after_gflops", after)]
     }
 
+    /// GFLOP/s as a share of the fma peak (nil without a measured peak).
+    var shareOfPeak: Double? {
+        guard let g = gflops, let p = fmaPeakGflops, p > 0 else { return nil }
+        return g / p
+    }
+
     var efficiency: Double? {
         guard let g = gflops, let s = sgemmGflops, s > 0 else { return nil }
         return g / s
@@ -40,7 +46,7 @@ struct BenchLine {
         add("gflops", gflops)
         add("sgemm_gflops", sgemmGflops)
         add("efficiency", efficiency)
-        if let p = fmaPeakGflops, p > 0, let g = gflops { add("fma_peak_gflops", p); add("of_fma_peak", g / p) }
+        if let share = shareOfPeak { add("fma_peak_gflops", fmaPeakGflops); add("of_fma_peak", share) }
         parts.append("\"peak_rss_bytes\": " + (peakRSSBytes.map(String.init) ?? "null"))
         for (k, v) in extra { add(k, v) }
         if let note { parts.append("\"note\": \"\(note.replacingOccurrences(of: "\"", with: "'"))\"") }
